@@ -1,0 +1,45 @@
+# Hundred Days: the few targets people expect.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export DJANGO_SETTINGS_MODULE ?= hundreddays.settings
+
+.PHONY: run test lint format install install-dev messages check e2e audit clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+## messages: refresh the catalogues after changing strings (needs GNU gettext); the .mo files are committed
+messages: install-dev
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l es -l en --ignore=.venv --ignore=node_modules --no-obsolete
+	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
+
+## run: set everything up and serve the demo on http://127.0.0.1:8000 (SQLite)
+run: install
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
+	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite (uses DATABASE_URL when set, else SQLite)
+test: install-dev
+	$(BIN)/python -m pytest -q
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run -v0
+	DJANGO_DEBUG=true $(BIN)/python manage.py check
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 test-results

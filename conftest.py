@@ -1,0 +1,40 @@
+import os
+
+import pytest
+
+# Browser tests drive a live server from pytest's (synchronous) thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(email="ada@example.com", password="correct horse battery", **extra):
+        extra.setdefault("display_name", email.split("@")[0].title())
+        return django_user_model.objects.create_user(email=email, password=password, **extra)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("ada@example.com", handle="ada")
+
+
+@pytest.fixture
+def other_user(make_user):
+    return make_user("grace@example.com", handle="grace")
+
+
+@pytest.fixture
+def auth_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def other_client(client, other_user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(other_user)
+    return c

@@ -1,0 +1,147 @@
+import re
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from journal import rules
+from journal.models import MAX_TARGET, Round
+from journal.services import MAX_LINKS, LinkInput, date_error_message, normalize_tags
+
+_MD_LINK = re.compile(r"^\[(?P<label>[^\]]*)\]\((?P<url>\S+)\)$")
+_validate_url = URLValidator(schemes=["http", "https"])
+
+
+def parse_links(text):
+    """One link per line: ``https://…``, ``Label https://…`` or ``[Label](https://…)``."""
+    links = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip().lstrip("-*").strip()
+        if not line:
+            continue
+        match = _MD_LINK.match(line)
+        if match:
+            label, url = match["label"].strip(), match["url"]
+        else:
+            label, _sep, url = line.rpartition(" ")
+            label = label.strip()
+        try:
+            _validate_url(url)
+        except ValidationError:
+            raise ValidationError(
+                _("Line %(n)s is not a web address (http:// or https://): %(line)s"),
+                params={"n": number, "line": line[:80]},
+            ) from None
+        links.append(LinkInput(url=url, label=label[:120]))
+    if len(links) > MAX_LINKS:
+        raise ValidationError(_("At most %(n)s links."), params={"n": MAX_LINKS})
+    return links
+
+
+def format_links(links):
+    return "\n".join(f"[{link.label}]({link.url})" if link.label else link.url for link in links)
+
+
+class EntryForm(forms.Form):
+    """An entry. Date rules are checked here for a friendly message, and again in the service."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    progress = forms.CharField(
+        label=_("Today's progress"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+        help_text=_("Markdown: **bold**, _italic_, `code`, lists, [links](https://…)."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    thoughts = forms.CharField(
+        label=_("Thoughts"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20000, required=False
+    )
+    links = forms.CharField(
+        label=_("Links to work"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("One per line: a URL, “Label https://…” or [Label](https://…)."),
+    )
+    minutes = forms.IntegerField(label=_("Minutes coded"), min_value=0, max_value=1440, required=False)
+    tags = forms.CharField(
+        label=_("Tags"),
+        max_length=400,
+        required=False,
+        help_text=_("Separated by commas or spaces: python, django"),
+    )
+
+    def __init__(self, *args, round=None, today=None, entry=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = round
+        self.today = today
+        self.entry = entry
+        if today is not None:
+            self.fields["date"].widget.attrs["max"] = today.isoformat()
+        if round is not None:
+            self.fields["date"].widget.attrs["min"] = round.start_date.isoformat()
+
+    def clean_links(self):
+        return parse_links(self.cleaned_data.get("links"))
+
+    def clean_tags(self):
+        return normalize_tags(self.cleaned_data.get("tags") or "")
+
+    def clean_date(self):
+        d = self.cleaned_data["date"]
+        if self.round is None or self.today is None:
+            return d
+        if self.entry is not None and d == self.entry.date:
+            return d
+        dates = self.round.entries.exclude(pk=getattr(self.entry, "pk", None)).values_list("date", flat=True)
+        code = rules.date_error(
+            d, self.round.start_date, self.round.target, self.round.rule, self.today, dates
+        )
+        if code:
+            raise ValidationError(date_error_message(code, self.round, d), code=code)
+        return d
+
+    @classmethod
+    def initial_for(cls, entry):
+        return {
+            "date": entry.date,
+            "title": entry.title,
+            "progress": entry.progress,
+            "thoughts": entry.thoughts,
+            "minutes": entry.minutes,
+            "links": format_links(entry.links.all()),
+            "tags": ", ".join(t.name for t in entry.tags.all()),
+        }
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ["title", "start_date", "target", "rule", "visibility", "description"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "rule": forms.RadioSelect,
+            "visibility": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["target"].min_value = 1
+        self.fields["target"].max_value = MAX_TARGET
+        self.fields["target"].widget.attrs.update({"min": 1, "max": MAX_TARGET})
+        self.fields["title"].help_text = _("Leave empty for “#100DaysOfCode R<n>”.")
+
+    def clean_target(self):
+        target = self.cleaned_data["target"]
+        if not 1 <= target <= MAX_TARGET:
+            raise ValidationError(
+                _("The target must be between 1 and %(max)s days."), params={"max": MAX_TARGET}
+            )
+        return target
+
+
+def default_start(today: date) -> date:
+    return today

@@ -1,0 +1,72 @@
+"""Plain data exchanged by the log parsers and writers (no Django, no database)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from journal.rules import OFFICIAL
+
+# Mirrors of the model limits (journal.models), so that a file breaking them is refused
+# with its line number instead of failing later inside the import transaction.
+MAX_DAY = 366
+MAX_TARGET = 366
+MAX_MINUTES = 1440
+MAX_TITLE = 120
+MAX_LABEL = 120
+MAX_URL = 500
+MAX_TAG = 40
+VISIBILITIES = ("public", "unlisted", "private")
+PROFILE_KEYS = ("display_name", "handle", "time_zone", "rollover_hour", "language")
+
+
+@dataclass
+class LinkData:
+    url: str
+    label: str = ""
+
+
+@dataclass
+class EntryData:
+    date: datetime.date | None  # None only for undated logs before a start date is applied
+    day: int | None  # the day number written in the file (or computed on export)
+    title: str = ""
+    progress: str = ""  # Markdown
+    thoughts: str = ""  # Markdown
+    links: list[LinkData] = field(default_factory=list)
+    minutes: int | None = None
+    tags: list[str] = field(default_factory=list)
+    line: int = 0  # 1-based line of the heading in the source (0 when not from a file)
+
+
+@dataclass
+class RoundData:
+    title: str = ""
+    start_date: datetime.date | None = None
+    target: int = 100
+    rule: str = OFFICIAL  # "official" | "calendar"
+    visibility: str = "private"  # "public" | "unlisted" | "private"
+    description: str = ""
+    number: int | None = None
+    entries: list[EntryData] = field(default_factory=list)
+
+
+@dataclass
+class LogData:
+    rounds: list[RoundData]
+    # display_name, handle, time_zone, rollover_hour, language (JSON only)
+    profile: dict = field(default_factory=dict)
+
+
+class LogError(ValueError):
+    """A log that cannot be read: one clear reason, and the line when one is to blame."""
+
+    def __init__(self, reason: str, line: int | None = None):
+        self.reason = reason
+        self.line = line
+        super().__init__(reason, line)
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.reason
+        return f"line {self.line}: {self.reason}"

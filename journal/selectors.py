@@ -1,0 +1,58 @@
+"""Reads with intent names. Each documents the queries it costs."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from journal import rules
+from journal.models import Entry, Link, Round
+from journal.services import today_for
+
+ENTRY_LIST_PREFETCH = (
+    "tags",
+    Prefetch("links", queryset=Link.objects.only("id", "entry_id", "url", "label", "position")),
+)
+
+
+def entries_for_display(qs):
+    """Entries with their tags and links: 3 queries whatever the count."""
+    return qs.without_sources().prefetch_related(*ENTRY_LIST_PREFETCH)
+
+
+def own_round(user, number) -> Round:
+    """One of ``user``'s rounds, or 404."""
+    return get_object_or_404(Round.objects.for_user(user).select_related("user"), number=number)
+
+
+def visible_round(user, handle, number) -> Round:
+    """A round the viewer may open by URL (public, unlisted or their own), or 404. One query."""
+    return get_object_or_404(
+        Round.objects.visible_to(user).select_related("user"), user__handle=handle, number=number
+    )
+
+
+def own_entry(user, number, date) -> Entry:
+    return get_object_or_404(
+        Entry.objects.for_user(user).select_related("round", "round__user"), round__number=number, date=date
+    )
+
+
+def active_round(user):
+    """The user's latest round (the one the dashboard shows), or None. One query."""
+    return Round.objects.for_user(user).select_related("user").order_by("-number").first()
+
+
+def round_summary(round, today=None, *, with_grid=False, dates=None) -> rules.Summary:
+    """The streaks, day and status of a round. One query unless ``dates`` is given."""
+    if today is None:
+        today = today_for(round.user)
+    if dates is None:
+        dates = list(Entry.objects.filter(round=round).values_list("date", flat=True))
+    return rules.summarize(dates, round.start_date, round.target, round.rule, today, with_grid=with_grid)
+
+
+def latest_public_entries(limit=10):
+    """Latest entries of public rounds, newest first: 3 queries (entries+round+user, tags, links)."""
+    qs = Entry.objects.public().select_related("round", "round__user").order_by("-created_at", "-id")
+    return entries_for_display(qs)[:limit]

@@ -1,0 +1,261 @@
+"""Writes that touch more than one row. Each runs in one transaction.
+
+Every write to a round locks its row first (``select_for_update``), so two
+requests for the same round run one after the other: day numbers never drift
+and a double submit cannot create two entries for one date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from journal import rules
+from journal.models import Entry, Link, Round, Tag
+
+MAX_TAGS = 10
+MAX_LINKS = 10
+TAG_RE = re.compile(r"[^\w-]+", re.UNICODE)
+
+
+class RuleError(ValueError):
+    """A write the challenge rules do not allow; ``message`` is for the person."""
+
+    def __init__(self, code, message, field=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def today_for(user, now=None) -> date:
+    """The user's "today": their time zone and rollover hour."""
+    return rules.local_today(now or timezone.now(), user.time_zone or "UTC", user.rollover_hour or 0)
+
+
+def date_error_message(code, round, d):
+    if code == "future":
+        return _("You can't log a day that hasn't happened yet.")
+    if code == "before_start":
+        return _("This round starts on %(start)s.") % {"start": date_format(round.start_date)}
+    if code == "duplicate":
+        return _("%(date)s is already logged in this round. Edit that entry instead.") % {
+            "date": date_format(d)
+        }
+    if code == "after_finish":
+        return _("This round ended on %(finish)s.") % {
+            "finish": date_format(rules.calendar_finish(round.start_date, round.target))
+        }
+    if code == "round_complete":
+        return _("This round is complete: all %(target)s days are logged.") % {"target": round.target}
+    return _("This date can't be logged.")
+
+
+def normalize_tags(raw) -> list[str]:
+    if isinstance(raw, str):
+        raw = re.split(r"[,\s]+", raw)
+    out = []
+    for item in raw or ():
+        name = TAG_RE.sub("-", str(item).strip().lstrip("#").lower()).strip("-_")[:40]
+        if name and name not in out:
+            out.append(name)
+    return out[:MAX_TAGS]
+
+
+@dataclass
+class LinkInput:
+    url: str
+    label: str = ""
+
+
+def _lock(round) -> Round:
+    return Round.objects.select_for_update().get(pk=round.pk)
+
+
+def _bump(round):
+    Round.objects.filter(pk=round.pk).update(version=F("version") + 1, updated_at=timezone.now())
+
+
+def renumber(round) -> int:
+    """Store the day number of every entry of ``round``; returns how many changed."""
+    entries = list(Entry.objects.filter(round=round).only("id", "date", "day"))
+    numbers = rules.day_numbers([e.date for e in entries], round.start_date, round.rule)
+    changed = [e for e in entries if e.day != numbers[e.date]]
+    for e in changed:
+        e.day = numbers[e.date]
+    if changed:
+        Entry.objects.bulk_update(changed, ["day"])
+    return len(changed)
+
+
+def _set_tags(entry, tags):
+    names = normalize_tags(tags)
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=n) for n in names if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    entry.tags.set([existing[n] for n in names])
+
+
+def _set_links(entry, links):
+    Link.objects.filter(entry=entry).delete()
+    rows = []
+    for i, link in enumerate(list(links or ())[:MAX_LINKS]):
+        url = (link.url if hasattr(link, "url") else link["url"]).strip()
+        label = (link.label if hasattr(link, "label") else link.get("label", "")) or ""
+        if url:
+            rows.append(Link(entry=entry, url=url, label=label.strip()[:120], position=i))
+    Link.objects.bulk_create(rows)
+
+
+def _check_date(round, d, today, exclude=None):
+    dates = set(round.entries.exclude(pk=exclude).values_list("date", flat=True))
+    code = rules.date_error(d, round.start_date, round.target, round.rule, today, dates)
+    if code:
+        raise RuleError(code, date_error_message(code, round, d), field="date")
+
+
+@transaction.atomic
+def create_entry(
+    round, *, date, progress, title="", thoughts="", minutes=None, tags=(), links=(), today=None
+) -> Entry:
+    round = _lock(round)
+    today = today or today_for(round.user)
+    _check_date(round, date, today)
+    entry = Entry(
+        round=round, date=date, day=1, title=title, progress=progress, thoughts=thoughts, minutes=minutes
+    )
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        raise RuleError("duplicate", date_error_message("duplicate", round, date), field="date") from None
+    _set_tags(entry, tags)
+    _set_links(entry, links)
+    renumber(round)
+    _bump(round)
+    entry.refresh_from_db(fields=["day"])
+    return entry
+
+
+@transaction.atomic
+def update_entry(entry, *, today=None, **fields) -> Entry:
+    round = _lock(entry.round)
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    new_date = fields.pop("date", entry.date)
+    if new_date != entry.date:
+        today = today or today_for(round.user)
+        _check_date(round, new_date, today, exclude=entry.pk)
+        entry.date = new_date
+    tags = fields.pop("tags", None)
+    links = fields.pop("links", None)
+    for name in ("title", "progress", "thoughts", "minutes"):
+        if name in fields:
+            setattr(entry, name, fields.pop(name))
+    if fields:
+        raise TypeError(f"unknown fields: {sorted(fields)}")
+    entry.save()
+    if tags is not None:
+        _set_tags(entry, tags)
+    if links is not None:
+        _set_links(entry, links)
+    renumber(round)
+    _bump(round)
+    entry.refresh_from_db(fields=["day"])
+    return entry
+
+
+@transaction.atomic
+def delete_entry(entry) -> None:
+    round = _lock(entry.round)
+    Entry.objects.filter(pk=entry.pk).delete()
+    renumber(round)
+    _bump(round)
+
+
+def next_round_number(user) -> int:
+    return (Round.objects.filter(user=user).aggregate(m=Max("number"))["m"] or 0) + 1
+
+
+@transaction.atomic
+def start_round(
+    user,
+    *,
+    start_date,
+    title="",
+    target=100,
+    rule=rules.OFFICIAL,
+    visibility="private",
+    description="",
+    number=None,
+) -> Round:
+    # Lock the user's row so two "start round" requests get consecutive numbers.
+    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    if number is None:
+        number = next_round_number(user)
+    elif Round.objects.filter(user=user, number=number).exists():
+        raise RuleError("number_taken", _("You already have a round %(n)s.") % {"n": number}, field="number")
+    if not 1 <= target <= 366:
+        raise RuleError("target", _("The target must be between 1 and 366 days."), field="target")
+    round = Round(
+        user=user,
+        number=number,
+        title=title or "",
+        start_date=start_date,
+        target=target,
+        rule=rule,
+        visibility=visibility,
+        description=description,
+    )
+    round.save()
+    return round
+
+
+def settings_error(round, *, start_date, target, rule, dates):
+    """Why a round's new start/target/rule cannot hold its existing entries, or None."""
+    if dates and min(dates) < start_date:
+        return _("Some entries are dated before %(start)s; move or delete them first.") % {
+            "start": date_format(start_date)
+        }
+    if rule == rules.CALENDAR and dates and max(dates) > rules.calendar_finish(start_date, target):
+        return _("Some entries are dated after the last day of a %(target)s-day calendar round.") % {
+            "target": target
+        }
+    if len(dates) > target:
+        return _("This round already has %(n)s entries, more than %(target)s.") % {
+            "n": len(dates),
+            "target": target,
+        }
+    return None
+
+
+@transaction.atomic
+def update_round(round, **fields) -> Round:
+    round = _lock(round)
+    for name in ("title", "start_date", "target", "rule", "visibility", "description"):
+        if name in fields:
+            setattr(round, name, fields[name])
+    dates = list(round.entries.values_list("date", flat=True))
+    problem = settings_error(
+        round, start_date=round.start_date, target=round.target, rule=round.rule, dates=dates
+    )
+    if problem:
+        raise RuleError("settings", problem)
+    round.version = F("version") + 1
+    round.save()
+    round.refresh_from_db()
+    renumber(round)
+    return round
+
+
+@transaction.atomic
+def delete_round(round) -> None:
+    Round.objects.filter(pk=round.pk).delete()

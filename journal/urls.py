@@ -1,0 +1,33 @@
+from django.urls import path, register_converter
+
+from journal.converters import IsoDateConverter
+from journal.views import badge, dashboard, data, entries, feeds, public, rounds, stats
+
+register_converter(IsoDateConverter, "isodate")
+
+app_name = "journal"
+
+urlpatterns = [
+    path("", dashboard.home, name="home"),
+    path("explore/", public.explore, name="explore"),
+    # The participant's own pages (ownership in every lookup).
+    path("log/", entries.entry_new, name="entry-new"),
+    path("rounds/", rounds.round_list, name="rounds"),
+    path("rounds/new/", rounds.round_new, name="round-new"),
+    path("rounds/<int:number>/settings/", rounds.round_settings, name="round-settings"),
+    path("rounds/<int:number>/delete/", rounds.round_delete, name="round-delete"),
+    path("rounds/<int:number>/<isodate:date>/edit/", entries.entry_edit, name="entry-edit"),
+    path("rounds/<int:number>/<isodate:date>/delete/", entries.entry_delete, name="entry-delete"),
+    path("import/", data.import_log, name="import"),
+    path("account/data/", data.my_data, name="my-data"),
+    path("account/data/export.<str:fmt>", data.export, name="export"),
+    path("account/delete/", data.delete_account, name="delete-account"),
+    # Public pages: visible to anyone for public/unlisted rounds, to the owner for private ones.
+    path("@<str:handle>/", public.profile, name="profile"),
+    path("@<str:handle>/feed/", feeds.ParticipantFeed(), name="profile-feed"),
+    path("@<str:handle>/r<int:number>/", public.round_journal, name="round"),
+    path("@<str:handle>/r<int:number>/feed/", feeds.RoundFeed(), name="round-feed"),
+    path("@<str:handle>/r<int:number>/badge.svg", badge.badge, name="badge"),
+    path("@<str:handle>/r<int:number>/stats/", stats.stats, name="stats"),
+    path("@<str:handle>/r<int:number>/<isodate:date>/", public.entry_detail, name="entry"),
+]
