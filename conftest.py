@@ -38,3 +38,10 @@ def other_client(client, other_user):
     c = Client()
     c.force_login(other_user)
     return c
+
+
+@pytest.fixture
+def anon_client():
+    from django.test import Client
+
+    return Client()

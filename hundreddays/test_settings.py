@@ -18,3 +18,7 @@ SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
 SECURE_HSTS_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True  # no collectstatic needed for tests
+
+# A test database of its own for each run, so parallel runs on one server never collide.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -198,7 +199,7 @@ def start_round(
     number=None,
 ) -> Round:
     # Lock the user's row so two "start round" requests get consecutive numbers.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if number is None:
         number = next_round_number(user)
     elif Round.objects.filter(user=user, number=number).exists():

@@ -1,0 +1,30 @@
+"""Arrange data quickly and through the same services the app uses."""
+
+from datetime import timedelta
+
+from journal import services
+
+
+def make_round(user, *, days_ago=10, visibility="public", rule="official", target=100, title=""):
+    today = services.today_for(user)
+    return services.start_round(
+        user,
+        start_date=today - timedelta(days=days_ago),
+        visibility=visibility,
+        rule=rule,
+        target=target,
+        title=title,
+    )
+
+
+def log(round, *days_ago, progress="Worked on it.", **fields):
+    """Create entries ``days_ago`` days before the owner's today."""
+    today = services.today_for(round.user)
+    created = []
+    for ago in days_ago:
+        created.append(
+            services.create_entry(
+                round, date=today - timedelta(days=ago), progress=progress, today=today, **fields
+            )
+        )
+    return created[0] if len(created) == 1 else created
