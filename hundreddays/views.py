@@ -15,3 +15,27 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_GET
+def favicon(request):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.http import HttpResponsePermanentRedirect
+
+    return HttpResponsePermanentRedirect(staticfiles_storage.url("img/favicon.svg"))
+
+
+ROBOTS = """User-agent: *
+Disallow: /accounts/
+Disallow: /account/
+Disallow: /rounds/
+Disallow: /log/
+Disallow: /import/
+"""
+
+
+@require_GET
+def robots(request):
+    response = HttpResponse(ROBOTS, content_type="text/plain")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
