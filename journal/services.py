@@ -204,8 +204,7 @@ def start_round(
         number = next_round_number(user)
     elif Round.objects.filter(user=user, number=number).exists():
         raise RuleError("number_taken", _("You already have a round %(n)s.") % {"n": number}, field="number")
-    if not 1 <= target <= 366:
-        raise RuleError("target", _("The target must be between 1 and 366 days."), field="target")
+    _check_target(target)
     round = Round(
         user=user,
         number=number,
@@ -218,6 +217,11 @@ def start_round(
     )
     round.save()
     return round
+
+
+def _check_target(target):
+    if not 1 <= target <= 366:
+        raise RuleError("target", _("The target must be between 1 and 366 days."), field="target")
 
 
 def settings_error(round, *, start_date, target, rule, dates):
@@ -244,6 +248,8 @@ def update_round(round, **fields) -> Round:
     for name in ("title", "start_date", "target", "rule", "visibility", "description"):
         if name in fields:
             setattr(round, name, fields[name])
+    # Refuse as start_round does, rather than let the database constraint raise IntegrityError.
+    _check_target(round.target)
     dates = list(round.entries.values_list("date", flat=True))
     problem = settings_error(
         round, start_date=round.start_date, target=round.target, rule=round.rule, dates=dates
