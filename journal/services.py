@@ -80,8 +80,12 @@ def _lock(round) -> Round:
     return Round.objects.select_for_update().get(pk=round.pk)
 
 
-def _bump(round):
+def bump(round):
+    """Mark the round changed: its cached pages and ETags are keyed by this version."""
     Round.objects.filter(pk=round.pk).update(version=F("version") + 1, updated_at=timezone.now())
+
+
+_bump = bump
 
 
 def renumber(round) -> int:

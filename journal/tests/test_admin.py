@@ -159,3 +159,56 @@ def test_the_admin_is_closed_to_a_participant(auth_client):
     response = auth_client.get(reverse("admin:journal_round_changelist"))
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+# --- writes through the admin keep the rules --------------------------------
+
+
+@pytest.fixture
+def staff_client(client, make_user):
+    staff = make_user("staff@example.com", handle="staff", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    return client
+
+
+def test_adding_an_entry_in_the_admin_numbers_it(staff_client, user):
+    from journal.models import Entry
+    from journal.services import today_for
+    from journal.tests.factories import log, make_round
+
+    round = make_round(user, days_ago=5)
+    log(round, 5, 1)
+    backfill = today_for(user) - timedelta(days=3)
+    response = staff_client.post(
+        "/admin/journal/entry/add/",
+        {
+            "round": round.pk,
+            "date": backfill.isoformat(),
+            "progress": "Added by the host",
+            "links-TOTAL_FORMS": 0,
+            "links-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(Entry.objects.order_by("date").values_list("day", flat=True)) == [1, 2, 3]
+
+
+def test_the_admin_refuses_a_future_date(staff_client, user):
+    from journal.models import Entry
+    from journal.tests.factories import log, make_round
+
+    round = make_round(user, days_ago=5)
+    entry = log(round, 2)
+    response = staff_client.post(
+        f"/admin/journal/entry/{entry.pk}/change/",
+        {
+            "round": round.pk,
+            "date": "2099-01-02",
+            "progress": "x",
+            "links-TOTAL_FORMS": 0,
+            "links-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "hasn&#x27;t happened yet" in response.content.decode()
+    assert Entry.objects.get().date == entry.date
