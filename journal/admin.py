@@ -23,7 +23,7 @@ class EntryInline(admin.TabularInline):
 class RoundAdminForm(forms.ModelForm):
     class Meta:
         model = Round
-        fields = "__all__"
+        fields = ["user", "number", "title", "start_date", "target", "rule", "visibility", "description"]
 
     def clean(self):
         cleaned = super().clean()
@@ -44,7 +44,7 @@ class RoundAdminForm(forms.ModelForm):
 class EntryAdminForm(forms.ModelForm):
     class Meta:
         model = Entry
-        fields = "__all__"
+        fields = ["round", "date", "title", "progress", "thoughts", "minutes", "tags"]
 
     def clean(self):
         cleaned = super().clean()
