@@ -1,13 +1,49 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.account.utils import filter_users_by_email, user_email
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base import AuthProcess
+from django.contrib import messages
+from django.http import Http404
+from django.utils.translation import gettext
 
 
 class AccountAdapter(DefaultAccountAdapter):
     pass
 
 
+class ProviderNotConfigured(SocialApp.DoesNotExist, Http404):
+    """No app for this provider (GOOGLE_CLIENT_ID unset): its URLs answer 404, not 500.
+
+    Still a SocialApp.DoesNotExist for allauth code that catches that.
+    """
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_app(self, request, provider, client_id=None):
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise ProviderNotConfigured(f"Sign-in with {provider} is not configured.") from None
+
+    def pre_social_login(self, request, sociallogin):
+        """Say at once why a new Google sign-in cannot use an address an account here already has.
+
+        allauth then shows its sign-up form, which would only report the conflict once posted.
+        """
+        if (
+            sociallogin.state.get("process", AuthProcess.LOGIN) != AuthProcess.LOGIN
+            or sociallogin.is_existing
+        ):
+            return
+        email = user_email(sociallogin.user)
+        if email and filter_users_by_email(email):
+            messages.error(
+                request,
+                gettext("An account with %(email)s already exists.") % {"email": email},
+            )
+
     def authenticate_by_email(self, sociallogin):
         """Connect a Google sign-in to an existing user only when both sides verified the address.
 
