@@ -1,5 +1,104 @@
-from django.http import Http404
+"""The README badge: an SVG of a round's day grid and "N/T", cheap to revalidate.
+
+An embeddable image is fetched without cookies (GitHub's camo proxy), so a
+private round has no badge, not even for its owner. Every piece of user text
+is XML-escaped.
+"""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
+from django.utils.html import escape
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django.views.decorators.http import require_safe
+
+from journal import rules, selectors, share
+from journal.models import Entry, Round
+from journal.services import today_for
+
+COLUMNS = 20
+MAX_ROWS = 20  # 400 cells: longer grids (a long-abandoned round) are cut
+CELL = 12
+GAP = 3
+PAD = 8
+HEADER = 24
+WIDTH = 2 * PAD + COLUMNS * (CELL + GAP) - GAP  # 313
+FONT = "Verdana,Geneva,DejaVu Sans,sans-serif"
+# Fixed light colours: a README may be shown on a light or a dark page.
+FILL = {
+    rules.LOGGED: ("#1a7f37", "#1a7f37"),
+    rules.MISSED: ("#ffebe9", "#d1242f"),
+    rules.TODAY: ("#ffffff", "#0b5fad"),
+    rules.FUTURE: ("#eaeef2", "#d0d7de"),
+}
+STATUS_COLOUR = {rules.ACTIVE: "#1f2328", rules.COMPLETED: "#1a7f37", rules.BROKEN: "#b42318"}
 
 
+def render_svg(round, summary) -> str:
+    cells = summary.cells[: COLUMNS * MAX_ROWS]
+    rows = max(1, -(-len(cells) // COLUMNS))
+    height = PAD + HEADER + rows * (CELL + GAP) - GAP + PAD
+    count = f"{summary.logged}/{round.target}"
+    # About 7.6 px a character of bold 12 px text, 9 px of bold 14 px: the title never runs into the count.
+    title = Truncator(round.title).chars(int((WIDTH - 2 * PAD - 9 * len(count) - 10) / 7.6))
+    label = _("%(title)s: %(logged)s of %(target)s days logged, %(missed)s missed (#100DaysOfCode)") % {
+        "title": round.title,
+        "logged": summary.logged,
+        "target": round.target,
+        "missed": summary.missed,
+    }
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="t">',
+        f'<title id="t">{escape(label)}</title>',
+        f'<rect width="{WIDTH}" height="{height}" rx="6" fill="#ffffff" stroke="#d0d7de"/>',
+        f'<g font-family="{FONT}" font-size="12" fill="#1f2328">',
+        f'<text x="{PAD}" y="{PAD + 13}" font-weight="bold">{escape(title)}</text>',
+        f'<text x="{WIDTH - PAD}" y="{PAD + 13}" text-anchor="end" font-weight="bold" font-size="14" '
+        f'fill="{STATUS_COLOUR[summary.status]}">{escape(count)}</text>',
+        "</g>",
+    ]
+    top = PAD + HEADER
+    for i, cell in enumerate(cells):
+        x = PAD + (i % COLUMNS) * (CELL + GAP)
+        y = top + (i // COLUMNS) * (CELL + GAP)
+        fill, stroke = FILL[cell.state]
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" rx="2" fill="{fill}" stroke="{stroke}"/>'
+        )
+        if cell.state == rules.MISSED:
+            # A cross, so a missed day does not depend on colour alone.
+            parts.append(f'<path d="M{x + 3} {y + 3}l6 6m0-6l-6 6" stroke="{stroke}" stroke-width="1.5"/>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+@require_safe
 def badge(request, handle, number):
-    raise Http404
+    """Queries: 1. the round and its owner (all a 304 costs), 2. its dates."""
+    round = get_object_or_404(
+        Round.objects.exclude(visibility=Round.Visibility.PRIVATE).select_related("user"),
+        user__handle=handle,
+        user__is_active=True,
+        number=number,
+    )
+    user = round.user
+    today = today_for(user)
+    # Missed days change with the date, not only with writes.
+    validators = share.Validators(
+        share.make_etag("badge", round.pk, round.version, today, user.language),
+        max(round.updated_at, share.day_started_at(user, today)),
+    )
+    response = validators.not_modified(request)
+    if response is None:
+        dates = list(Entry.objects.filter(round=round).values_list("date", flat=True))
+        summary = selectors.round_summary(round, today, with_grid=True, dates=dates)
+        with override(user.language or settings.LANGUAGE_CODE):
+            svg = render_svg(round, summary)
+        response = HttpResponse(svg, content_type="image/svg+xml")
+    validators.apply(response)
+    patch_cache_control(response, public=True, max_age=300)
+    return response

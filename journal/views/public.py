@@ -1,47 +1,223 @@
+"""Public pages: a participant's profile, a round's journal, one day's permalink, explore.
+
+Public and unlisted rounds are open to anyone with the URL, private ones to their
+owner only: everyone else gets a 404 (never a redirect to sign in). Only public
+rounds are ever listed. Entry HTML was rendered when saved; nothing here renders
+Markdown. Query counts are for an anonymous visitor; a signed-in one adds two
+(session, user).
+"""
+
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
-from journal import selectors
+from journal import selectors, share
 from journal.models import Entry, Round
+from journal.services import today_for
+
+EXPLORE_PAGE_SIZE = 20
+PROFILE_LATEST = 10
 
 
-@require_GET
+def _visible_round(request, handle, number):
+    """The round and its owner (one query), or 404 when the viewer may not open it."""
+    round = selectors.visible_round(request.user, handle, number)
+    if not round.user.is_active:
+        raise Http404
+    return round
+
+
+def _is_owner(request, round):
+    return request.user.is_authenticated and request.user.pk == round.user_id
+
+
+def _page_number(value):
+    return int(value) if value and value.isdigit() and int(value) >= 1 else 1
+
+
+@require_safe
 def explore(request):
-    page = Paginator(
-        selectors.entries_for_display(
-            Entry.objects.public().select_related("round", "round__user").order_by("-created_at", "-id")
-        ),
-        20,
-    ).get_page(request.GET.get("page"))
-    return render(request, "journal/explore.html", {"page": page, "entries": page.object_list})
+    """Latest entries of public rounds, newest first, 20 a page.
 
-
-@require_GET
-def profile(request, handle):
-    person = get_object_or_404(get_user_model(), handle=handle, is_active=True)
-    rounds = Round.objects.filter(user=person)
-    if request.user != person:
-        rounds = rounds.listed()
-    return render(request, "journal/profile.html", {"person": person, "rounds": rounds.order_by("-number")})
-
-
-@require_GET
-def round_journal(request, handle, number):
-    round = selectors.visible_round(request.user, handle, number)
-    entries = list(selectors.entries_for_display(round.entries.order_by("date")))
-    for entry in entries:
-        entry.round = round
-    summary = selectors.round_summary(round, dates=[e.date for e in entries], with_grid=True)
-    return render(
-        request, "journal/round_journal.html", {"round": round, "entries": entries, "summary": summary}
+    Queries: entries (+round+user), their tags, their links. One row more than a
+    page tells whether there is a next page, so no COUNT(*) is needed.
+    """
+    number = _page_number(request.GET.get("page"))
+    offset = (number - 1) * EXPLORE_PAGE_SIZE
+    qs = (
+        Entry.objects.public()
+        .filter(round__user__is_active=True)
+        .select_related("round", "round__user")
+        .order_by("-created_at", "-id")
     )
+    entries = list(selectors.entries_for_display(qs)[offset : offset + EXPLORE_PAGE_SIZE + 1])
+    has_next = len(entries) > EXPLORE_PAGE_SIZE
+    entries = entries[:EXPLORE_PAGE_SIZE]
+    if number > 1 and not entries:
+        raise Http404
+    path = reverse("journal:explore") + (f"?page={number}" if number > 1 else "")
+    seo = share.page_meta(
+        title=_("Explore public #100DaysOfCode journals"),
+        description=_("The latest days logged by everyone doing #100DaysOfCode on Hundred Days."),
+        path=path,
+    )
+    context = {
+        "entries": entries,
+        "page_number": number,
+        "previous_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if has_next else None,
+        "seo": seo,
+    }
+    return render(request, "journal/explore.html", context)
 
 
-@require_GET
+@require_safe
+def profile(request, handle):
+    """A participant's rounds (public ones; all of them for the owner) and latest public entries.
+
+    Queries: 1. rounds with their owner (plus the owner alone when there is no
+    round to show), 2. the dates of those rounds (for day, total and status),
+    3. the latest entries of the public rounds.
+    """
+    is_owner = request.user.is_authenticated and request.user.handle == handle
+    rounds = Round.objects.filter(user__handle=handle, user__is_active=True).select_related("user")
+    if not is_owner:
+        rounds = rounds.listed()
+    rounds = list(rounds.order_by("-number"))
+    if rounds:
+        person = rounds[0].user
+    else:
+        person = get_object_or_404(get_user_model(), handle=handle, is_active=True)
+
+    today = today_for(person)
+    dates = {}
+    if rounds:
+        for round_id, d in Entry.objects.filter(round__in=rounds).values_list("round_id", "date"):
+            dates.setdefault(round_id, []).append(d)
+    for round in rounds:
+        round.summary = selectors.round_summary(round, today, dates=dates.get(round.pk, []))
+
+    public = {round.pk: round for round in rounds if round.is_public}
+    latest = []
+    if public:
+        latest = list(
+            Entry.objects.filter(round__in=list(public))
+            .without_sources()
+            .order_by("-created_at", "-id")[:PROFILE_LATEST]
+        )
+        for entry in latest:
+            entry.round = public[entry.round_id]
+
+    avatar = person.avatar_url if person.avatar_url.startswith(("https://", "http://")) else ""
+    titles = ", ".join(round.title for round in public.values())
+    seo = share.page_meta(
+        title=_("%(name)s (@%(handle)s)") % {"name": person.name, "handle": person.handle},
+        description=_("%(name)s's #100DaysOfCode journal on Hundred Days.") % {"name": person.name}
+        + (f" {titles}" if titles else ""),
+        path=person.get_absolute_url(),
+        kind="profile",
+        feed=reverse("journal:profile-feed", kwargs={"handle": person.handle}),
+    )
+    context = {
+        "person": person,
+        "avatar": avatar,
+        "rounds": rounds,
+        "latest": latest,
+        "is_owner": is_owner,
+        "seo": seo,
+    }
+    return render(request, "journal/profile.html", context)
+
+
+@require_safe
+def round_journal(request, handle, number):
+    """A round's log, oldest first, with its summary and grid.
+
+    Queries: 1. the round and its owner (all a 304 costs), 2. entries,
+    3. their tags, 4. their links.
+    """
+    round = _visible_round(request, handle, number)
+    today = today_for(round.user)
+
+    def render_page():
+        entries = list(selectors.entries_for_display(round.entries.order_by("date")))
+        for entry in entries:
+            entry.round = round
+        summary = selectors.round_summary(round, today, with_grid=True, dates=[e.date for e in entries])
+        kwargs = {"handle": round.user.handle, "number": round.number}
+        shared = not round.is_private
+        description = share.plain_text(round.description_html) or _(
+            "%(name)s's #100DaysOfCode journal: %(logged)s of %(target)s days logged."
+        ) % {"name": round.user.name, "logged": summary.logged, "target": round.target}
+        context = {
+            "round": round,
+            "entries": entries,
+            "summary": summary,
+            "is_owner": _is_owner(request, round),
+            "feed_url": reverse("journal:round-feed", kwargs=kwargs) if shared else "",
+            "badge_url": share.badge_url(round) if shared else "",
+            "badge_markdown": share.badge_markdown(round) if shared else "",
+            "seo": share.page_meta(
+                title=f"{round.title} · {round.user.name}",
+                description=description,
+                path=round.get_absolute_url(),
+                noindex=not round.is_public,
+                feed=reverse("journal:round-feed", kwargs=kwargs) if shared else None,
+            ),
+        }
+        return render(request, "journal/round_journal.html", context)
+
+    return share.conditional_page(request, share.round_validators(round, today, "journal"), render_page)
+
+
+@require_safe
 def entry_detail(request, handle, number, date):
-    round = selectors.visible_round(request.user, handle, number)
-    entry = get_object_or_404(selectors.entries_for_display(round.entries), date=date)
-    entry.round = round
-    return render(request, "journal/entry_detail.html", {"round": round, "entry": entry})
+    """One day, with links to the days before and after it and share links.
+
+    Queries: 1. the round and its owner (all a 304 costs), 2. the entry with the
+    dates and day numbers of its neighbours (subqueries), 3. its tags, 4. its links.
+    """
+    round = _visible_round(request, handle, number)
+    today = today_for(round.user)
+
+    def render_page():
+        before = Entry.objects.filter(round=round, date__lt=OuterRef("date")).order_by("-date")
+        after = Entry.objects.filter(round=round, date__gt=OuterRef("date")).order_by("date")
+        qs = round.entries.annotate(
+            previous_date=Subquery(before.values("date")[:1]),
+            previous_day=Subquery(before.values("day")[:1]),
+            next_date=Subquery(after.values("date")[:1]),
+            next_day=Subquery(after.values("day")[:1]),
+        )
+        entry = get_object_or_404(selectors.entries_for_display(qs), date=date)
+        entry.round = round
+        kwargs = {"handle": round.user.handle, "number": round.number}
+        title = _("Day %(day)s of %(target)s") % {"day": entry.day, "target": round.target}
+        if entry.title:
+            title = f"{title}: {entry.title}"
+        context = {
+            "round": round,
+            "entry": entry,
+            "is_owner": _is_owner(request, round),
+            "previous_url": reverse("journal:entry", kwargs={**kwargs, "date": entry.previous_date})
+            if entry.previous_date
+            else "",
+            "next_url": reverse("journal:entry", kwargs={**kwargs, "date": entry.next_date})
+            if entry.next_date
+            else "",
+            "share_links": share.share_links(entry, round),
+            "seo": share.page_meta(
+                title=f"{title} · {round.user.name}",
+                description=share.plain_text(entry.progress_html),
+                path=entry.get_absolute_url(),
+                kind="article",
+                noindex=not round.is_public,
+            ),
+        }
+        return render(request, "journal/entry_detail.html", context)
+
+    return share.conditional_page(request, share.round_validators(round, today, "entry", date), render_page)

@@ -1,0 +1,182 @@
+"""What the public pages hand to the outside world.
+
+Absolute URLs (from ``settings.SITE_URL``, never from the Host header), the
+"Day N/T of #100DaysOfCode" share links, plain-text snippets for meta tags and
+feed titles, and the HTTP validators (ETag / Last-Modified) that let browsers,
+feed readers and GitHub's image proxy revalidate cheaply.
+
+Plain functions on already-loaded objects: nothing here runs a query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, time
+from html import unescape
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.html import strip_tags
+from django.utils.http import http_date, quote_etag
+from django.utils.text import Truncator
+from django.utils.translation import get_language
+
+HASHTAG = "#100DaysOfCode"
+SITE_NAME = "Hundred Days"
+DESCRIPTION_CHARS = 160
+HEADLINE_CHARS = 80
+# Bump when the markup of the cached pages changes, so browsers drop old copies.
+MARKUP_GENERATION = 1
+
+
+def absolute_url(path: str) -> str:
+    """``path`` on the public site (``SITE_URL``): feeds, share links, canonical URLs."""
+    return settings.SITE_URL + path
+
+
+def plain_text(html: str, limit: int | None = DESCRIPTION_CHARS) -> str:
+    """Sanitized HTML as one line of text, for meta descriptions (escape it again on output)."""
+    text = " ".join(unescape(strip_tags(html or "")).split())
+    return Truncator(text).chars(limit) if limit else text
+
+
+def first_line(html: str, limit: int = HEADLINE_CHARS) -> str:
+    """The first non-empty line of sanitized HTML as text, truncated."""
+    for line in unescape(strip_tags(html or "")).splitlines():
+        line = " ".join(line.split())
+        if line:
+            return Truncator(line).chars(limit)
+    return ""
+
+
+def headline(entry) -> str:
+    """An entry's title, or the first line of its progress when it has none."""
+    return entry.title or first_line(entry.progress_html)
+
+
+def share_text(entry, round) -> str:
+    """``Day N/T of #100DaysOfCode: <title> <permalink>`` (the community's wording, not translated)."""
+    return f"Day {entry.day}/{round.target} of {HASHTAG}: {headline(entry)} {absolute_url(entry.get_absolute_url())}"
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    name: str
+    url: str
+
+
+def share_links(entry, round) -> list[ShareLink]:
+    """Links that open X, Bluesky and Mastodon with the share text; none for a private round."""
+    if round.is_private:
+        return []
+    text = quote(share_text(entry, round), safe="")
+    return [
+        ShareLink("X", f"https://twitter.com/intent/tweet?text={text}"),
+        ShareLink("Bluesky", f"https://bsky.app/intent/compose?text={text}"),
+        # mastodonshare.com asks for the reader's instance, then opens <instance>/share?text=…
+        ShareLink("Mastodon", f"https://mastodonshare.com/?text={text}"),
+    ]
+
+
+def badge_url(round) -> str:
+    return absolute_url(
+        reverse("journal:badge", kwargs={"handle": round.user.handle, "number": round.number})
+    )
+
+
+def badge_markdown(round) -> str:
+    """The README snippet: the badge image linking to the journal."""
+    return f"[![100DaysOfCode]({badge_url(round)})]({absolute_url(round.get_absolute_url())})"
+
+
+def page_meta(*, title, description, path, kind="website", noindex=False, feed=None) -> dict:
+    """Context for ``journal/includes/seo.html``: canonical URL, Open Graph, robots.
+
+    ``description`` is plain text (see ``plain_text``); the template escapes it.
+    """
+    return {
+        "title": title,
+        "description": Truncator(" ".join(str(description).split())).chars(DESCRIPTION_CHARS),
+        "url": absolute_url(path),
+        "type": kind,
+        "site_name": SITE_NAME,
+        "noindex": noindex,
+        "feed": absolute_url(feed) if feed else "",
+    }
+
+
+# --- HTTP validators ------------------------------------------------------------------
+
+
+def day_started_at(user, today) -> datetime:
+    """The instant the owner's ``today`` began (their zone and rollover hour).
+
+    Pages that show missed days and streaks change at that instant even when
+    nothing was written, so it is a lower bound of their Last-Modified.
+    """
+    zone = ZoneInfo(user.time_zone or "UTC")
+    return datetime.combine(today, time(hour=user.rollover_hour or 0), tzinfo=zone)
+
+
+def make_etag(*parts) -> str:
+    key = ":".join(str(p) for p in (MARKUP_GENERATION, *parts))
+    return quote_etag(hashlib.md5(key.encode(), usedforsecurity=False).hexdigest())
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    last_modified: datetime
+
+    def not_modified(self, request):
+        """A 304 (or 412) response when the client's copy is current, else None."""
+        return get_conditional_response(
+            request, etag=self.etag, last_modified=int(self.last_modified.timestamp())
+        )
+
+    def apply(self, response):
+        response.headers["ETag"] = self.etag
+        response.headers["Last-Modified"] = http_date(self.last_modified.timestamp())
+        return response
+
+
+def round_validators(round, today, *extra) -> Validators:
+    """Validators of a page about ``round`` (``round.user`` loaded), as seen on ``today``.
+
+    ``round.version`` is bumped by journal.services on every write to the round or
+    its entries; the owner's name and avatar and the page language are shown too.
+    """
+    user = round.user
+    etag = make_etag(
+        round.pk, round.version, today, get_language(), user.handle, user.name, user.avatar_url, *extra
+    )
+    return Validators(etag, max(round.updated_at, day_started_at(user, today)))
+
+
+def conditional_page(request, validators: Validators, render):
+    """Serve an HTML page with revalidation for anonymous visitors.
+
+    A signed-in visitor sees their own navigation (and maybe private rounds),
+    so only anonymous copies carry validators; ``Vary: Cookie`` keeps the two
+    apart in any cache. ``render`` builds the full response when needed.
+    """
+    use_validators = not request.user.is_authenticated
+    if use_validators and "messages" not in request.COOKIES:
+        response = validators.not_modified(request)
+        if response is not None:
+            return _html_cache_headers(validators.apply(response))
+    response = render()
+    if use_validators:
+        validators.apply(response)
+    return _html_cache_headers(response)
+
+
+def _html_cache_headers(response):
+    # Revalidate every time (cheap: one query), never store in a shared cache (CSRF token, language).
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Cookie",))
+    return response
