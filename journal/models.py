@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -184,12 +185,15 @@ class Entry(models.Model):
 
 class Link(models.Model):
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="links")
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.URLField(_("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])])
     label = models.CharField(_("label"), max_length=120, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["entry_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(url__regex=r"^https?://"), name="journal_link_http_only"),
+        ]
         verbose_name = _("link to work")
         verbose_name_plural = _("links to work")
 

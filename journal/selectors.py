@@ -28,7 +28,10 @@ def own_round(user, number) -> Round:
 def visible_round(user, handle, number) -> Round:
     """A round the viewer may open by URL (public, unlisted or their own), or 404. One query."""
     return get_object_or_404(
-        Round.objects.visible_to(user).select_related("user"), user__handle=handle, number=number
+        Round.objects.visible_to(user).select_related("user"),
+        user__handle=handle,
+        user__is_active=True,
+        number=number,
     )
 
 
@@ -54,5 +57,10 @@ def round_summary(round, today=None, *, with_grid=False, dates=None) -> rules.Su
 
 def latest_public_entries(limit=10):
     """Latest entries of public rounds, newest first: 3 queries (entries+round+user, tags, links)."""
-    qs = Entry.objects.public().select_related("round", "round__user").order_by("-created_at", "-id")
+    qs = (
+        Entry.objects.public()
+        .filter(round__user__is_active=True)
+        .select_related("round", "round__user")
+        .order_by("-created_at", "-id")
+    )
     return entries_for_display(qs)[:limit]

@@ -24,6 +24,7 @@ from journal.models import Entry, Link, Round, Tag
 MAX_TAGS = 10
 MAX_LINKS = 10
 TAG_RE = re.compile(r"[^\w-]+", re.UNICODE)
+SAFE_URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
 
 class RuleError(ValueError):
@@ -116,8 +117,11 @@ def _set_links(entry, links):
     for i, link in enumerate(list(links or ())[:MAX_LINKS]):
         url = (link.url if hasattr(link, "url") else link["url"]).strip()
         label = (link.label if hasattr(link, "label") else link.get("label", "")) or ""
-        if url:
-            rows.append(Link(entry=entry, url=url, label=label.strip()[:120], position=i))
+        if not url:
+            continue
+        if not SAFE_URL_RE.match(url) or len(url) > 500:
+            raise RuleError("link", _("Links must be web addresses (http:// or https://)."), field="links")
+        rows.append(Link(entry=entry, url=url, label=label.strip()[:120], position=i))
     Link.objects.bulk_create(rows)
 
 
