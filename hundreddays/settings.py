@@ -210,7 +210,8 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# The image collects into /app/staticfiles at build time; scripts/check_production.sh uses a temp folder.
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -222,7 +223,10 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+# Whitenoise serves hashed names (app.3f2a9c.css) with "max-age=315360000, public, immutable" and
+# a .br or .gz variant when the browser accepts one. This max-age is for files asked for by their
+# plain name (app.css), which change on deploy: an hour, not a year.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -251,9 +255,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# allauth's rate limits count per client address: behind N proxies that each append to
+# X-Forwarded-For, say so, or every visitor shares the proxy's address (and its limit).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+
 SILENCED_SYSTEM_CHECKS = []
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The container health check asks over plain HTTP from inside; a redirect would fail it.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     if not SECURE_SSL_REDIRECT:
         # The operator says the proxy in front redirects HTTP to HTTPS.
         SILENCED_SYSTEM_CHECKS.append("security.W008")
@@ -265,24 +275,31 @@ if not DEBUG:
     # __Host- cookies: Secure, path /, no Domain, so no subdomain can set or read them.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    # Under gunicorn (the image) leave this off and set FORWARDED_ALLOW_IPS instead: gunicorn then
+    # takes X-Forwarded-Proto only from that proxy. This setting trusts it from anyone who reaches us.
     if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Logging ----------------------------------------------------------------
 
 LOG_LEVEL = env_choice("DJANGO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+# One line per record on stdout, key=value (hundreddays/logfmt.py); gunicorn writes its request
+# lines in the same format (docker/gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"},
+    "formatters": {"logfmt": {"()": "hundreddays.logfmt.LogfmtFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "logfmt", "stream": "ext://sys.stdout"}
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.server": {"level": "INFO"},
-        # Request errors are logged by django.request with the path only; never the headers.
+        # Request errors are logged by django.request with the path only: no query string,
+        # no headers, no cookies.
         "django.request": {"level": "ERROR"},
+        # Bots asking for another host name: the access line (status=400) says enough; no traceback.
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
     },
 }
 
