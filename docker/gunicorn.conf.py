@@ -1,4 +1,4 @@
-"""Gunicorn settings for the image, read from the environment (docs/deploy.md lists each).
+"""Gunicorn settings for the image, read from the environment (README, "Settings for the containers", lists each).
 
 A bad value stops the start with one line, like Django's own settings do.
 """
