@@ -1,17 +1,257 @@
-from django.http import Http404
+"""My data: import a log (upload → preview → confirm), export everything, delete the account."""
+
+import base64
+import datetime
+import secrets
+import time
+import zlib
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.crypto import constant_time_compare
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from journal import importing
+from journal.logs import LogError, parse_upload, write_json
+from journal.models import Entry, Round
+from journal.services import today_for
+
+# The pending import between preview and confirm lives in the session (server side, this
+# user only): the file is not sent back and forth, and no one else can confirm it.
+SESSION_KEY = "journal_import"
+PREVIEW_MAX_AGE = 60 * 60
+# A multipart body is the file plus a few small fields and boundaries.
+FORM_OVERHEAD = 64 * 1024
 
 
+def _limit_mb():
+    return settings.IMPORT_MAX_BYTES // (1024 * 1024)
+
+
+def _too_large_message():
+    return _("The file is too large: the limit is %(mb)s MB.") % {"mb": _limit_mb()}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Log file"),
+        help_text=gettext_lazy("Markdown (.md) or a Hundred Days export (.json)."),
+    )
+    start = forms.DateField(
+        label=gettext_lazy("Start date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Only for a log whose days have no dates (“## Day 1” headings)."),
+    )
+    round = forms.TypedChoiceField(
+        label=gettext_lazy("Import into"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=gettext_lazy("Each round of the file becomes a new round unless you choose one of yours."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        rounds = Round.objects.for_user(user).order_by("-number").only("number", "title")
+        self.fields["round"].choices = [("", _("A new round"))] + [(r.number, str(r)) for r in rounds]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # The size the upload handler counted; the content itself is not read yet.
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise ValidationError(_too_large_message(), code="too_large")
+        return upload
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.CharField(
+        label=gettext_lazy("Type your email address or the word DELETE"), max_length=254, strip=True
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["confirm"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"]
+        if value != "DELETE" and value.lower() != self.user.email.lower():
+            raise ValidationError(
+                _("That is neither your email address nor the word DELETE: nothing was deleted."),
+                code="mismatch",
+            )
+        return value
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _render_upload(request, form, status=200, error=None):
+    context = {"form": form, "limit_mb": _limit_mb(), "error": error}
+    return render(request, "journal/import.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@csrf_exempt  # CSRF is checked in _import_log, after the size check: its check reads the whole body
 def import_log(request):
-    raise Http404
+    if request.method == "POST" and _declared_length(request) > settings.IMPORT_MAX_BYTES + FORM_OVERHEAD:
+        # Refused on the declared size alone, before anything reads the upload.
+        return _render_upload(request, ImportForm(user=request.user), status=413, error=_too_large_message())
+    return _import_log(request)
 
 
+@csrf_protect
+@never_cache
+def _import_log(request):
+    if request.method == "GET":
+        return _render_upload(request, ImportForm(user=request.user))
+    if request.POST.get("step") == "confirm":
+        return _confirm(request)
+    form = ImportForm(request.POST, request.FILES, user=request.user)
+    if not form.is_valid():
+        too_large = any(e.code == "too_large" for e in form.errors.as_data().get("file", []))
+        return _render_upload(request, form, status=413 if too_large else 400)
+    upload = form.cleaned_data["file"]
+    raw = upload.read()
+    start = form.cleaned_data["start"]
+    number = form.cleaned_data["round"]
+    try:
+        log = parse_upload(raw, filename=upload.name or "", start=start)
+    except LogError as error:
+        form.add_error("file", _("This file cannot be imported: %(error)s") % {"error": error})
+        return _render_upload(request, form, status=400)
+    plan = importing.plan_import(request.user, log, round_number=number)
+    token = secrets.token_urlsafe(16)
+    request.session[SESSION_KEY] = {
+        "token": token,
+        "user": request.user.pk,
+        "created": time.time(),
+        "filename": (upload.name or "")[:200],
+        "raw": base64.b64encode(zlib.compress(raw)).decode("ascii"),
+        "start": start.isoformat() if start else None,
+        "round": number,
+    }
+    return _render_preview(request, plan, token, upload.name or "")
+
+
+def _render_preview(request, plan, token, filename, error=None, status=200):
+    return render(
+        request,
+        "journal/import_preview.html",
+        {"plan": plan, "token": token, "filename": filename, "error": error},
+        status=status,
+    )
+
+
+def _pending(request):
+    """The import this user previewed, if the posted token is its token and it is fresh."""
+    pending = request.session.get(SESSION_KEY)
+    token = request.POST.get("token") or ""
+    if (
+        not isinstance(pending, dict)
+        or pending.get("user") != request.user.pk
+        or not constant_time_compare(pending.get("token", ""), token)
+        or time.time() - pending.get("created", 0) > PREVIEW_MAX_AGE
+    ):
+        return None
+    return pending
+
+
+def _confirm(request):
+    pending = _pending(request)
+    if pending is None:
+        messages.error(request, _("This preview has expired or was replaced. Upload the file again."))
+        return redirect("journal:import")
+    raw = zlib.decompress(base64.b64decode(pending["raw"]))
+    start = datetime.date.fromisoformat(pending["start"]) if pending["start"] else None
+    try:
+        log = parse_upload(raw, filename=pending["filename"], start=start)
+        result = importing.apply_import(
+            request.user, log, round_number=pending["round"], replace=request.POST.get("replace") == "on"
+        )
+    except LogError as error:  # the parser changed under a pending preview: start again
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, _("This file cannot be imported: %(error)s") % {"error": error})
+        return redirect("journal:import")
+    except importing.ImportRefused as refused:
+        return _render_preview(
+            request, refused.plan, pending["token"], pending["filename"], error=str(refused), status=409
+        )
+    request.session.pop(SESSION_KEY, None)
+    first = result.rounds[0]
+    if result.changed:
+        messages.success(
+            request,
+            _("Imported: %(created)s days added, %(replaced)s replaced, %(skipped)s already there.")
+            % {"created": result.created, "replaced": result.replaced, "skipped": result.skipped},
+        )
+    else:
+        messages.info(request, _("Nothing to import: every day of this file is already in your journal."))
+    return redirect(reverse("journal:round", kwargs={"handle": request.user.handle, "number": first.number}))
+
+
+@login_required
+@require_GET
 def my_data(request):
-    raise Http404
+    # Queries: session, user, rounds count, entries count.
+    context = {
+        "rounds": Round.objects.for_user(request.user).count(),
+        "entries": Entry.objects.for_user(request.user).count(),
+        "limit_mb": _limit_mb(),
+    }
+    return render(request, "journal/my_data.html", context)
 
 
+@login_required
+@require_GET
+@never_cache
 def export(request, fmt):
-    raise Http404
+    user = request.user
+    if fmt == "json":
+        body = write_json(importing.export_user(user))
+        content_type = "application/json; charset=utf-8"
+    elif fmt == "zip":
+        lang = importing.markdown_language(user, translation.get_language() or settings.LANGUAGE_CODE)
+        body = importing.export_zip(user, lang)
+        content_type = "application/zip"
+    else:
+        raise Http404
+    name = f"hundreddays-{user.handle}-{today_for(user).isoformat()}.{fmt}"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def delete_account(request):
-    raise Http404
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            importing.delete_account(request.user)
+            logout(request)
+            messages.success(
+                request, _("Your account and all its data are deleted. Goodbye, and keep coding!")
+            )
+            return redirect("journal:home")
+        return render(request, "journal/delete_account.html", {"form": form}, status=400)
+    return render(request, "journal/delete_account.html", {"form": form})

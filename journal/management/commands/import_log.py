@@ -1,0 +1,131 @@
+import datetime
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from journal import importing
+from journal.logs import LogError, parse_upload
+
+
+def find_user(email):
+    """The participant with this email address (any case), or a CommandError."""
+    user = get_user_model().objects.filter(email__iexact=(email or "").strip()).first()
+    if user is None:
+        raise CommandError(f"No user with the email address {email!r}.")
+    return user
+
+
+def round_number(value):
+    if value is None:
+        return None
+    if not str(value).isdigit() or int(value) < 1:
+        raise CommandError(f"--round must be a round number like 1 or 2, not {value!r}.")
+    return int(value)
+
+
+def describe_round(rp) -> str:
+    where = f"new round {rp.number}" if rp.is_new else f"round {rp.number}"
+    dates = [e.date for e in rp.entries]
+    span = f"{min(dates)} to {max(dates)}" if dates else "no days"
+    return (
+        f"{where} “{rp.title or f'#100DaysOfCode R{rp.number}'}” ({rp.rule}, {span}): "
+        f"{rp.created} to create, {rp.replaced} to replace, {rp.skipped} already there, "
+        f"{rp.conflicts} conflicting"
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a #100DaysOfCode log (Markdown or a Hundred Days JSON export) into a participant's "
+        "account. Each round of the file becomes a new round unless --round names an existing one; "
+        "days already there with the same content are skipped, so importing a file again changes "
+        "nothing. A date that already holds a different entry is a conflict: nothing is imported "
+        "unless --replace is given, which overwrites those entries with the file's version. "
+        "All or nothing, in one transaction."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The log file: .md (Markdown) or .json (a Hundred Days export).")
+        parser.add_argument("--user", required=True, metavar="EMAIL", help="The participant's email address.")
+        parser.add_argument(
+            "--start",
+            metavar="DATE",
+            help="Start date (YYYY-MM-DD) for a log whose days have no dates (“## Day 1” headings).",
+        )
+        parser.add_argument(
+            "--round", metavar="N", help="Import into the user's existing round N instead of a new round."
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Overwrite entries on the same dates that differ from the file (default: refuse).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would be imported; write nothing."
+        )
+
+    def handle(self, *args, file, user, start=None, round=None, replace=False, dry_run=False, **options):
+        verbosity = options.get("verbosity", 1)
+        # Mistakes that need no database first: the arguments, then the file.
+        number = round_number(round)
+        start_date = None
+        if start:
+            try:
+                start_date = datetime.date.fromisoformat(start)
+            except ValueError:
+                raise CommandError(f"--start must be a date like 2024-03-04, not {start!r}.") from None
+        path = Path(file)
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror or error}.") from None
+        try:
+            log = parse_upload(raw, filename=path.name, start=start_date)
+        except LogError as error:
+            raise CommandError(f"{file}: {error}") from None
+        person = find_user(user)
+
+        plan = importing.plan_import(person, log, round_number=number, replace=replace)
+        if verbosity >= 1:
+            for rp in plan.rounds:
+                self.stdout.write(describe_round(rp))
+                if verbosity >= 2:
+                    for e in rp.entries:
+                        day = f"day {e.day}" if e.day else "day ?"
+                        extra = f" ({', '.join(e.differences)} differ)" if e.differences else ""
+                        self.stdout.write(f"  {e.date} {day}: {e.action}{extra}")
+            for warning in plan.warnings:
+                self.stderr.write(f"{file}: warning: {warning}")
+        if plan.problems and verbosity >= 2:
+            for problem in plan.problems:
+                self.stderr.write(f"{file}: {problem}")
+        if not plan.ok:
+            message = importing.refusal_message(plan, hint="Use --replace to overwrite them.")
+            raise CommandError(f"{file}: {message}")
+        if dry_run:
+            if verbosity >= 1:
+                self.stdout.write("Dry run: nothing was written.")
+            return
+
+        try:
+            result = importing.apply_import(person, plan)
+        except importing.ImportRefused as error:
+            # The account changed between the plan and the write.
+            raise CommandError(f"{file}: {error}") from None
+        if verbosity >= 1:
+            numbers = ", ".join(str(r.number) for r in result.rounds)
+            if result.changed:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Imported {file} for {person.email} into round {numbers}: "
+                        f"{result.created} days created, {result.replaced} replaced, "
+                        f"{result.skipped} already there."
+                    )
+                )
+            else:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Nothing to import: all {result.skipped} days of {file} are already in round {numbers}."
+                    )
+                )
