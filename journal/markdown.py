@@ -1,5 +1,7 @@
 """Markdown to sanitized HTML, done once when an entry is saved."""
 
+import threading
+
 import markdown as _markdown
 import nh3
 
@@ -35,16 +37,28 @@ URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow noopener ugc"
 
 
+_local = threading.local()
+
+
+def _converter():
+    # Building a Markdown instance is most of the cost of a render: keep one per thread.
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _markdown.Markdown(
+            extensions=["fenced_code", "tables", "sane_lists", "nl2br"], output_format="html"
+        )
+        # Raw HTML is never trusted: escape it before Markdown sees it as markup.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        _local.md = md
+    return md.reset()
+
+
 def render(text: str) -> str:
     """Render user Markdown; raw HTML in it is escaped, and the result is sanitized."""
     if not text:
         return ""
-    md = _markdown.Markdown(extensions=["fenced_code", "tables", "sane_lists", "nl2br"], output_format="html")
-    # Raw HTML is never trusted: escape it before Markdown sees it as markup.
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    html = md.convert(text)
-    return sanitize(html)
+    return sanitize(_converter().convert(text))
 
 
 def sanitize(html: str) -> str:

@@ -121,6 +121,8 @@ def _set_links(entry, links):
             continue
         if not SAFE_URL_RE.match(url) or len(url) > 500:
             raise RuleError("link", _("Links must be web addresses (http:// or https://)."), field="links")
+        scheme, rest = url.split(":", 1)
+        url = scheme.lower() + ":" + rest
         rows.append(Link(entry=entry, url=url, label=label.strip()[:120], position=i))
     Link.objects.bulk_create(rows)
 

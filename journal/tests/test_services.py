@@ -370,3 +370,11 @@ def test_it_refuses_a_target_outside_1_to_366_when_starting_a_round(user, target
         services.start_round(user, start_date=S, target=target)
     assert caught.value.code == "target"
     assert not Round.objects.exists()
+
+
+def test_an_upper_case_link_scheme_is_stored_in_lower_case(user):
+    from journal.tests.factories import log, make_round
+
+    round = make_round(user)
+    entry = log(round, 1, links=[services.LinkInput(url="HTTPS://example.com/A", label="x")])
+    assert entry.links.get().url == "https://example.com/A"
