@@ -62,6 +62,8 @@ class LogError(ValueError):
     """A log that cannot be read: one clear reason, and the line when one is to blame."""
 
     def __init__(self, reason: str, line: int | None = None):
+        # One line, whatever text from the file the reason quotes.
+        reason = " ".join(str(reason).splitlines())
         self.reason = reason
         self.line = line
         super().__init__(reason, line)

@@ -1,0 +1,41 @@
+"""An uploaded file, as bytes: decode it, tell JSON from Markdown, read it."""
+
+from __future__ import annotations
+
+import datetime
+
+from .data import LogData, LogError
+from .json_io import parse_json
+from .markdown_in import parse_markdown
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+NOT_UTF8 = "the file is not UTF-8 text"
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text without its byte order mark; anything else is refused."""
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        raise LogError("the upload is not a file")
+    raw = bytes(raw)
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise LogError(f"the file is too large (the limit is {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LogError(NOT_UTF8) from None
+    if "\x00" in text:
+        # Valid UTF-8 with NUL bytes is a binary file (or UTF-16 without a byte order mark).
+        raise LogError(NOT_UTF8)
+    return text
+
+
+def looks_like_json(text: str, filename: str = "") -> bool:
+    return (filename or "").lower().endswith(".json") or text.lstrip().startswith("{")
+
+
+def parse_upload(raw: bytes, filename: str = "", start: datetime.date | None = None) -> LogData:
+    """Read an uploaded log: a JSON export (all its rounds) or a Markdown log (one round)."""
+    text = decode(raw)
+    if looks_like_json(text, filename):
+        return parse_json(text)
+    return LogData(rounds=[parse_markdown(text, start=start)])
