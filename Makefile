@@ -43,3 +43,28 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 test-results
+
+## e2e: the browser journeys alone (Chromium from apt: apt-get install -y chromium); `make test` runs them too
+e2e: install-dev
+	$(BIN)/python -m pytest -q tests/e2e
+
+## audit: Lighthouse and the Nu HTML Checker on the demo, served as in production (scripts/audit.sh)
+audit: install-dev
+	bash scripts/audit.sh
+
+## bench: the full benchmark against the ceiling view (about 25 min; bench/README.md); results in bench/results/
+bench: install-dev
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py
+
+## bench-smoke: CI: small dataset, 1 s a page; fails on any error response or a page over its query budget
+bench-smoke: install-dev
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py --smoke
+
+## scaleout-check: two instances behind nginx sharing PostgreSQL and the cache (scripts/scaleout_check.sh)
+scaleout-check: install-dev
+	@command -v nginx >/dev/null || apt-get install -y -qq nginx || (apt-get update -qq && apt-get install -y -qq nginx)
+	bash scripts/scaleout_check.sh
+
+.PHONY: bench bench-smoke scaleout-check

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,7 @@ class EntryAdminForm(forms.ModelForm):
 
 class LinkInline(admin.TabularInline):
     model = Link
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["position", "url", "label"]
     extra = 0
 
