@@ -68,3 +68,9 @@ scaleout-check: install-dev
 	bash scripts/scaleout_check.sh
 
 .PHONY: bench bench-smoke scaleout-check
+
+## reliability: reloads, database restart (CI=true or RELIABILITY_RESTART_DB=1), soak, backups, migration lint (scripts/reliability.sh, about 3 min); the double-submit tests run in `make test`
+reliability: install-dev
+	bash scripts/reliability.sh
+
+.PHONY: reliability

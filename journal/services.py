@@ -78,7 +78,11 @@ class LinkInput:
 
 
 def _lock(round) -> Round:
-    return Round.objects.select_for_update().get(pk=round.pk)
+    try:
+        return Round.objects.select_for_update().get(pk=round.pk)
+    except Round.DoesNotExist:
+        # Deleted by another request between the page's lookup and this lock.
+        raise RuleError("gone", _("This round has just been deleted; nothing was saved.")) from None
 
 
 def bump(round):
@@ -160,7 +164,9 @@ def create_entry(
 @transaction.atomic
 def update_entry(entry, *, today=None, **fields) -> Entry:
     round = _lock(entry.round)
-    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    entry = Entry.objects.select_for_update().filter(pk=entry.pk).first()
+    if entry is None:
+        raise RuleError("gone", _("This entry has just been deleted; nothing was saved."))
     new_date = fields.pop("date", entry.date)
     if new_date != entry.date:
         today = today or today_for(round.user)
@@ -186,7 +192,10 @@ def update_entry(entry, *, today=None, **fields) -> Entry:
 
 @transaction.atomic
 def delete_entry(entry) -> None:
-    round = _lock(entry.round)
+    try:
+        round = _lock(entry.round)
+    except RuleError:
+        return  # the round is gone, and its entries with it
     Entry.objects.filter(pk=entry.pk).delete()
     renumber(round)
     _bump(round)
@@ -275,4 +284,6 @@ def update_round(round, **fields) -> Round:
 
 @transaction.atomic
 def delete_round(round) -> None:
-    Round.objects.filter(pk=round.pk).delete()
+    # Lock first: an entry logged meanwhile would escape the cascade and fail the commit.
+    if Round.objects.select_for_update().filter(pk=round.pk).exists():
+        Round.objects.filter(pk=round.pk).delete()
