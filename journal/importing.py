@@ -770,6 +770,10 @@ def export_zip(user, lang: str) -> bytes:
 def delete_account(user) -> None:
     """Delete a participant and everything of theirs: rounds, entries, links, their email
     addresses and Google connection (allauth rows cascade), and tags nobody else uses."""
+    # Lock the user and their rounds first: a write in flight (services lock the round
+    # row) finishes before the delete, or fails cleanly after it; no orphan rows.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    list(Round.objects.select_for_update().filter(user=user).values_list("pk", flat=True))
     tag_ids = set(Tag.objects.filter(entries__round__user=user).values_list("id", flat=True))
     get_user_model().objects.filter(pk=user.pk).delete()
     if tag_ids:
