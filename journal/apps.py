@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class JournalConfig(AppConfig):
     name = "journal"
-    verbose_name = "Journal"
+    verbose_name = _("Journal")
