@@ -45,3 +45,12 @@ def anon_client():
     from django.test import Client
 
     return Client()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A Spanish request must not leave Spanish active for the next test in this thread."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

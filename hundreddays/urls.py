@@ -2,13 +2,14 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from hundreddays import views
 
 # The admin signs in through allauth, so its rate limits cover the admin too.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Hundred Days admin"
-admin.site.site_title = "Hundred Days admin"
+admin.site.site_header = _("Hundred Days admin")
+admin.site.site_title = _("Hundred Days admin")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -42,7 +42,7 @@ from django.db import transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from journal import markdown, rules
 from journal.logs import write_json, write_markdown
@@ -57,6 +57,15 @@ REPLACE = "replace"  # a conflict the import was told to overwrite
 
 PROFILE_FIELDS = ("display_name", "time_zone", "rollover_hour", "language")
 COMPARED_FIELDS = ("title", "progress", "thoughts", "minutes", "links", "tags")
+# How the preview names them (lower case: they are listed inside a sentence).
+FIELD_LABELS = {
+    "title": gettext_lazy("title"),
+    "progress": gettext_lazy("today's progress"),
+    "thoughts": gettext_lazy("thoughts"),
+    "minutes": gettext_lazy("minutes"),
+    "links": gettext_lazy("links"),
+    "tags": gettext_lazy("tags"),
+}
 _validate_url = URLValidator(schemes=["http", "https"])
 # The latest date that is "today" somewhere on Earth (UTC+14): later dates have not happened.
 LATEST_OFFSET = datetime.timedelta(hours=14)
@@ -70,7 +79,9 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}" if self.line else self.reason
+        if not self.line:
+            return str(self.reason)
+        return _("line %(line)s: %(reason)s") % {"line": self.line, "reason": self.reason}
 
 
 @dataclass
@@ -88,6 +99,11 @@ class EntryPlan:
     @property
     def line(self):
         return self.data.line
+
+    @property
+    def difference_labels(self) -> list[str]:
+        """The fields that differ, as the preview names them, in the active language."""
+        return [str(FIELD_LABELS.get(name, name)) for name in self.differences]
 
 
 @dataclass

@@ -35,6 +35,14 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 LANGS = ("es", "en")
 
 
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A request leaves its language active in the thread: Spanish must not leak into later tests
+    (the log parsers translate their errors when they raise them)."""
+    yield
+    translation.deactivate()
+
+
 # --- a tiny .po reader ---------------------------------------------------------------------
 
 
@@ -627,3 +635,29 @@ def test_a_feed_is_in_its_owners_language_whoever_reads_it(anon_client, user):
     feed = anon_client.get("/@ada/r1/feed/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<title>Día 1: xyz</title>" in feed
     assert "Day 1" not in feed
+
+
+def test_an_import_error_is_spanish_with_its_line(spanish_pages):
+    """The parsers' reasons and their "line N: " prefix come in the reader's language."""
+    client = spanish_pages["client"]
+    broken = "# xyz\n\n## Día 400\n\nxyz\n".encode()
+    upload = SimpleUploadedFile("xyz.md", broken, content_type="text/markdown")
+    response = client.post("/import/", {"step": "preview", "file": upload})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Este archivo no se puede importar: línea 3: el día 400 está fuera de rango (de 1 a 366)" in body
+    assert not _english_on(body), _english_on(body)
+
+
+def test_an_import_conflict_names_the_fields_in_spanish(spanish_pages):
+    client = spanish_pages["client"]
+    round = spanish_pages["round"]
+    first = today_for(round.user) - timedelta(days=6)  # day 1 of the round, logged with "xyz"
+    changed = f"## Día 1: {first.isoformat()}\n\nzyx\n".encode()
+    upload = SimpleUploadedFile("xyz.md", changed, content_type="text/markdown")
+    response = client.post("/import/", {"step": "preview", "file": upload, "round": round.number})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Conflicto" in body and "(progreso de hoy)" in body
+    assert "(progress)" not in body
+    assert not _english_on(body), _english_on(body)

@@ -1,9 +1,15 @@
-"""Plain data exchanged by the log parsers and writers (no Django, no database)."""
+"""Plain data exchanged by the log parsers and writers (no models, no database).
+
+The reasons of a :class:`LogError` are translated with Django's ``gettext`` when the error
+is raised, so they come in the language active then (the request's, on the import page).
+"""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext
 
 from journal.rules import OFFICIAL
 
@@ -71,4 +77,4 @@ class LogError(ValueError):
     def __str__(self) -> str:
         if self.line is None:
             return self.reason
-        return f"line {self.line}: {self.reason}"
+        return gettext("line %(line)s: %(reason)s") % {"line": self.line, "reason": self.reason}

@@ -15,6 +15,8 @@ import datetime
 import json
 import re
 
+from django.utils.translation import gettext
+
 from journal.rules import CALENDAR, OFFICIAL
 
 from .data import (
@@ -102,28 +104,32 @@ def _load(text: str):
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        raise LogError(f"this is not valid JSON: {error.msg}", error.lineno) from None
+        # error.msg is Python's own (English) description of the syntax error.
+        raise LogError(
+            gettext("this is not valid JSON: %(error)s") % {"error": error.msg}, error.lineno
+        ) from None
     except _ConstantError as error:
-        raise LogError(f"{error} is not a number this export can hold") from None
+        raise LogError(gettext("%(value)s is not a number this export can hold") % {"value": error}) from None
     except RecursionError:
-        raise LogError("the JSON is nested too deeply") from None
+        raise LogError(gettext("the JSON is nested too deeply")) from None
     except ValueError:
         # Python refuses to convert integers with thousands of digits.
-        raise LogError("a number in the file is too large") from None
+        raise LogError(gettext("a number in the file is too large")) from None
 
 
 def _kind(value) -> str:
     if value is None:
-        return "null"
+        return "null"  # JSON's own words
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return "a number"
+        # Translators: what a JSON value is, in "... must be text, not a number".
+        return gettext("a number")
     if isinstance(value, str):
-        return "text"
+        return gettext("text")
     if isinstance(value, list):
-        return "a list"
-    return "an object"
+        return gettext("a list")
+    return gettext("an object")
 
 
 class _Object:
@@ -131,18 +137,23 @@ class _Object:
 
     def __init__(self, value, where: str):
         if not isinstance(value, dict):
-            raise LogError(f"{where} must be an object, not {_kind(value)}")
+            raise LogError(
+                gettext("%(where)s must be an object, not %(kind)s") % {"where": where, "kind": _kind(value)}
+            )
         self.value = value
         self.where = where
 
-    def fail(self, key: str, reason: str):
-        raise LogError(f'{self.where}: "{key}" {reason}')
+    def fail(self, key: str, reason: str, **values):
+        """Refuse ``key``: ``reason`` is a translated message naming it as ``%(key)s``."""
+        values["key"] = key
+        # Translators: where is "round 1, entry 2" or "the profile"; reason names the JSON key.
+        raise LogError(gettext("%(where)s: %(reason)s") % {"where": self.where, "reason": reason % values})
 
     def get(self, key: str, default=_MISSING):
         value = self.value.get(key, _MISSING)
         if value is _MISSING:
             if default is _MISSING:
-                self.fail(key, "is missing")
+                self.fail(key, gettext('"%(key)s" is missing'))
             return default
         return value
 
@@ -153,10 +164,10 @@ class _Object:
         if value is None and nullable:
             return None
         if not isinstance(value, str):
-            self.fail(key, f"must be text, not {_kind(value)}")
+            self.fail(key, gettext('"%(key)s" must be text, not %(kind)s'), kind=_kind(value))
         _check_text(value, lambda reason: self.fail(key, reason))
         if limit is not None and len(value) > limit:
-            self.fail(key, f"is longer than {limit} characters")
+            self.fail(key, gettext('"%(key)s" is longer than %(limit)s characters'), limit=limit)
         return value
 
     def integer(self, key: str, low: int, high: int, default=_MISSING, nullable: bool = False) -> int | None:
@@ -164,7 +175,9 @@ class _Object:
         if value is None and nullable:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(key, f"must be a whole number from {low} to {high}")
+            self.fail(
+                key, gettext('"%(key)s" must be a whole number from %(low)s to %(high)s'), low=low, high=high
+            )
         return value
 
     def date(self, key: str, default=_MISSING, nullable: bool = False) -> datetime.date | None:
@@ -172,24 +185,30 @@ class _Object:
         if value is None and nullable:
             return None
         if not isinstance(value, str):
-            self.fail(key, f"must be a date like 2024-03-04, not {_kind(value)}")
+            self.fail(
+                key, gettext('"%(key)s" must be a date like 2024-03-04, not %(kind)s'), kind=_kind(value)
+            )
         try:
             if not _ISO_DATE.fullmatch(value):
                 raise ValueError
             return datetime.date.fromisoformat(value)
         except ValueError:
-            self.fail(key, f"must be a date like 2024-03-04, not '{_shown(value)}'")
+            self.fail(
+                key,
+                gettext("\"%(key)s\" must be a date like 2024-03-04, not '%(value)s'"),
+                value=_shown(value),
+            )
 
     def choice(self, key: str, choices: tuple, default) -> str:
         value = self.get(key, default)
         if not isinstance(value, str) or value not in choices:
-            self.fail(key, f"must be one of {', '.join(choices)}")
+            self.fail(key, gettext('"%(key)s" must be one of %(choices)s'), choices=", ".join(choices))
         return value
 
     def items(self, key: str, default=_MISSING) -> list:
         value = self.get(key, default)
         if not isinstance(value, list):
-            self.fail(key, f"must be a list, not {_kind(value)}")
+            self.fail(key, gettext('"%(key)s" must be a list, not %(kind)s'), kind=_kind(value))
         return value
 
 
@@ -201,18 +220,20 @@ def _shown(value: str) -> str:
 
 def _check_text(value: str, fail) -> None:
     if "\x00" in value:
-        fail("contains a NUL character")
+        fail(gettext('"%(key)s" contains a NUL character'))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        fail("contains an invalid character (a lone surrogate)")
+        fail(gettext('"%(key)s" contains an invalid character (a lone surrogate)'))
 
 
 def _read_link(value, where: str) -> LinkData:
     link = _Object(value, where)
     url = link.text("url", limit=MAX_URL)
     if not _WEB.match(url):
-        link.fail("url", f"must start with http:// or https://, not '{_shown(url)}'")
+        link.fail(
+            "url", gettext("\"%(key)s\" must start with http:// or https://, not '%(url)s'"), url=_shown(url)
+        )
     return LinkData(url=url, label=link.text("label", "", limit=MAX_LABEL))
 
 
@@ -220,10 +241,10 @@ def _read_tags(entry: _Object) -> list[str]:
     tags = entry.items("tags", [])
     for tag in tags:
         if not isinstance(tag, str) or not tag.strip():
-            entry.fail("tags", "must be a list of non-empty texts")
+            entry.fail("tags", gettext('"%(key)s" must be a list of non-empty texts'))
         _check_text(tag, lambda reason: entry.fail("tags", reason))
         if len(tag) > MAX_TAG:
-            entry.fail("tags", f"has a tag longer than {MAX_TAG} characters")
+            entry.fail("tags", gettext('"%(key)s" has a tag longer than %(limit)s characters'), limit=MAX_TAG)
     return list(tags)
 
 
@@ -237,7 +258,10 @@ def _read_entry(value, where: str) -> EntryData:
         thoughts=entry.text("thoughts", ""),
         minutes=entry.integer("minutes", 0, MAX_MINUTES, None, nullable=True),
         tags=_read_tags(entry),
-        links=[_read_link(link, f"{where}, link {i}") for i, link in enumerate(entry.items("links", []), 1)],
+        links=[
+            _read_link(link, gettext("%(where)s, link %(n)s") % {"where": where, "n": i})
+            for i, link in enumerate(entry.items("links", []), 1)
+        ],
     )
 
 
@@ -254,20 +278,28 @@ def _read_round(value, where: str) -> RoundData:
     )
     seen: set[datetime.date] = set()
     for index, item in enumerate(data.items("entries", []), start=1):
-        entry = _read_entry(item, f"{where}, entry {index}")
+        entry = _read_entry(item, gettext("%(where)s, entry %(n)s") % {"where": where, "n": index})
         if entry.date in seen:
-            raise LogError(f"{where}: the date {entry.date} has two entries")
+            raise LogError(
+                gettext("%(where)s: the date %(date)s has two entries") % {"where": where, "date": entry.date}
+            )
         if round.start_date is None:
-            raise LogError(f'{where}: "start_date" is missing, and the round has entries')
+            raise LogError(
+                gettext('%(where)s: "start_date" is missing, and the round has entries') % {"where": where}
+            )
         if entry.date < round.start_date:
-            raise LogError(f"{where}: the entry of {entry.date} is before the start ({round.start_date})")
+            raise LogError(
+                gettext("%(where)s: the entry of %(date)s is before the start (%(start)s)")
+                % {"where": where, "date": entry.date, "start": round.start_date}
+            )
         seen.add(entry.date)
         round.entries.append(entry)
     return round
 
 
 def _read_profile(value) -> dict:
-    data = _Object(value, "the profile")
+    # Translators: where an error is, in "the profile: ..." (the profile part of a JSON export).
+    data = _Object(value, gettext("the profile"))
     profile: dict = {}
     for key in PROFILE_KEYS:
         if key not in data.value:
@@ -282,33 +314,47 @@ def _read_profile(value) -> dict:
 def parse_json(text: str) -> LogData:
     """Read a JSON export; anything unexpected is refused with a :class:`LogError`."""
     if not isinstance(text, str):
-        raise LogError("the export is not text")
+        raise LogError(gettext("the export is not text"))
     document = _load(text.removeprefix("\ufeff"))
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise LogError("not a Hundred Days export")
+        raise LogError(gettext("not a Hundred Days export"))
     version = document.get("version", _MISSING)
     if version is _MISSING:
-        raise LogError(f"the export has no version (this app reads version {VERSION})")
+        raise LogError(
+            gettext("the export has no version (this app reads version %(supported)s)")
+            % {"supported": VERSION}
+        )
     if isinstance(version, bool) or not isinstance(version, int) or version != VERSION:
         shown = (
             str(version)
             if isinstance(version, int | float) and not isinstance(version, bool)
             else repr(version)
         )
-        raise LogError(f"unsupported export version {_shown(shown)} (this app reads version {VERSION})")
-    top = _Object(document, "the export")
+        raise LogError(
+            gettext("unsupported export version %(version)s (this app reads version %(supported)s)")
+            % {"version": _shown(shown), "supported": VERSION}
+        )
+    # Translators: where an error is, in "the export: ..." (the top level of a JSON export).
+    top = _Object(document, gettext("the export"))
     exported_at = top.text("exported_at", None, nullable=True)
     if exported_at is not None:
         try:
             datetime.datetime.fromisoformat(exported_at)
         except ValueError:
-            top.fail("exported_at", f"must be a date and time, not '{_shown(exported_at)}'")
+            top.fail(
+                "exported_at",
+                gettext("\"%(key)s\" must be a date and time, not '%(value)s'"),
+                value=_shown(exported_at),
+            )
     profile = _read_profile(top.get("profile", {}))
-    rounds = [_read_round(item, f"round {index}") for index, item in enumerate(top.items("rounds"), start=1)]
+    rounds = [
+        _read_round(item, gettext("round %(n)s") % {"n": index})
+        for index, item in enumerate(top.items("rounds"), start=1)
+    ]
     numbers: set[int] = set()
     for round in rounds:
         if round.number is not None:
             if round.number in numbers:
-                raise LogError(f"round number {round.number} appears twice")
+                raise LogError(gettext("round number %(n)s appears twice") % {"n": round.number})
             numbers.add(round.number)
     return LogData(rounds=rounds, profile=profile)

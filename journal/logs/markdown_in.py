@@ -18,6 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_noop
+
 from journal.rules import CALENDAR, OFFICIAL
 
 from .data import (
@@ -33,8 +35,9 @@ from .data import (
     RoundData,
 )
 
-NO_DAYS = "no days found: expected headings like '### Day 1: March 4, 2024'"
-NO_START = "this log has no dates: give the start date"
+# Translated when raised, in the language active then.
+NO_DAYS = gettext_noop("no days found: expected headings like '### Day 1: March 4, 2024'")
+NO_START = gettext_noop("this log has no dates: give the start date")
 MAX_ROUND_NUMBER = 32767
 
 # --- folding: case- and accent-insensitive matching ---------------------------------------
@@ -150,7 +153,7 @@ def find_date(text: str, line: int | None) -> _FoundDate | None:
     try:
         value = datetime.date(int(groups["y"]), month, int(groups["d"]))
     except ValueError:
-        raise LogError(f"'{text[start:end]}' is not a valid date", line) from None
+        raise LogError(gettext("'%(date)s' is not a valid date") % {"date": text[start:end]}, line) from None
     return _FoundDate(value, start, end)
 
 
@@ -200,11 +203,17 @@ class _Heading:
     round_number: int | None
 
 
+_OUT_OF_RANGE = {
+    "round": gettext_noop("round %(n)s is out of range (1 to %(limit)s)"),
+    "day": gettext_noop("day %(n)s is out of range (1 to %(limit)s)"),
+}
+
+
 def _number(digits: str, what: str, limit: int, line: int) -> int:
     value = int(digits) if len(digits) <= 6 else limit + 1
     if not 1 <= value <= limit:
         shown = digits if len(digits) <= 12 else digits[:12] + "…"
-        raise LogError(f"{what} {shown} is out of range (1 to {limit})", line)
+        raise LogError(gettext(_OUT_OF_RANGE[what]) % {"n": shown, "limit": limit}, line)
     return value
 
 
@@ -379,11 +388,21 @@ def find_links(text: str, line: int) -> list[LinkData]:
     for link in links:
         shown = link.url if len(link.url) <= 60 else link.url[:60] + "…"
         if not _WEB.match(link.url):
-            raise LogError(f"the link '{shown}' is not a web address (it must start with https://)", line)
+            raise LogError(
+                gettext("the link '%(url)s' is not a web address (it must start with https://)")
+                % {"url": shown},
+                line,
+            )
         if len(link.url) > MAX_URL:
-            raise LogError(f"the link '{shown}' is longer than {MAX_URL} characters", line)
+            raise LogError(
+                gettext("the link '%(url)s' is longer than %(limit)s characters")
+                % {"url": shown, "limit": MAX_URL},
+                line,
+            )
         if len(link.label) > MAX_LABEL:
-            raise LogError(f"a link label is longer than {MAX_LABEL} characters", line)
+            raise LogError(
+                gettext("a link label is longer than %(limit)s characters") % {"limit": MAX_LABEL}, line
+            )
     return links
 
 
@@ -407,10 +426,17 @@ def parse_minutes(value: str, line: int) -> int | None:
         match = _HOURS.fullmatch(folded)
         if not match:
             shown = value if len(value) <= 40 else value[:40] + "…"
-            raise LogError(f"minutes must be a number like 45 or '1h 30m', not '{shown}'", line)
+            raise LogError(
+                gettext("minutes must be a number like 45 or '1h 30m', not '%(value)s'") % {"value": shown},
+                line,
+            )
         minutes = int(match.group(1)) * 60 + int(match.group(2) or 0)
     if minutes > MAX_MINUTES:
-        raise LogError(f"{minutes} minutes is more than a day ({MAX_MINUTES})", line)
+        raise LogError(
+            gettext("%(minutes)s minutes is more than a day (%(limit)s)")
+            % {"minutes": minutes, "limit": MAX_MINUTES},
+            line,
+        )
     return minutes
 
 
@@ -425,14 +451,24 @@ def parse_tags(value: str, line: int) -> list[str]:
         if not tag or tag in tags:
             continue
         if len(tag) > MAX_TAG:
-            raise LogError(f"the tag '{tag[:MAX_TAG]}…' is longer than {MAX_TAG} characters", line)
+            raise LogError(
+                gettext("the tag '%(tag)s…' is longer than %(limit)s characters")
+                % {"tag": tag[:MAX_TAG], "limit": MAX_TAG},
+                line,
+            )
         tags.append(tag)
     return tags
 
 
+_TITLE_TOO_LONG = {
+    "the title": gettext_noop("the title is longer than %(limit)s characters"),
+    "the day's title": gettext_noop("the day's title is longer than %(limit)s characters"),
+}
+
+
 def check_title(title: str, line: int, what: str = "the title") -> str:
     if len(title) > MAX_TITLE:
-        raise LogError(f"{what} is longer than {MAX_TITLE} characters", line)
+        raise LogError(gettext(_TITLE_TOO_LONG[what]) % {"limit": MAX_TITLE}, line)
     return title
 
 
@@ -549,14 +585,15 @@ def _lines(text: str) -> list[str]:
 def parse_markdown(text: str, start: datetime.date | None = None) -> RoundData:
     """Read one round from a Markdown log; ``start`` dates a log that has no dates of its own."""
     if not isinstance(text, str):
-        raise LogError("the log is not text")
+        raise LogError(gettext("the log is not text"))
     if isinstance(start, datetime.datetime):
         start = start.date()
     if start is not None and not isinstance(start, datetime.date):
-        raise LogError("the start date is not a date")
+        raise LogError(gettext("the start date is not a date"))
     if "\x00" in text:
         raise LogError(
-            "the log contains NUL characters: it is not a text file", len(_lines(text[: text.index("\x00")]))
+            gettext("the log contains NUL characters: it is not a text file"),
+            len(_lines(text[: text.index("\x00")])),
         )
     title = ""
     preamble = _Block()
@@ -593,7 +630,7 @@ def parse_markdown(text: str, start: datetime.date | None = None) -> RoundData:
         else:
             entry.text(line, number)
     if not entries:
-        raise LogError(NO_DAYS)
+        raise LogError(gettext(NO_DAYS))
     # Section headings right before the first day ("## Log") are the file's, not the description's.
     del preamble.lines[kept:]
     result = RoundData(title=title, description=preamble.text())
@@ -624,7 +661,9 @@ def _round_number(entries: list[_RawEntry]) -> int | None:
             first = number
         elif number != first:
             raise LogError(
-                f"this log mixes rounds R{first} and R{number}: import one round at a time", entry.line
+                gettext("this log mixes rounds R%(first)s and R%(second)s: import one round at a time")
+                % {"first": first, "second": number},
+                entry.line,
             )
     return first
 
@@ -633,7 +672,7 @@ def _shift(start: datetime.date, days: int, line: int | None) -> datetime.date:
     try:
         return start + datetime.timedelta(days=days)
     except OverflowError:
-        raise LogError("the dates fall outside the calendar (years 1 to 9999)", line) from None
+        raise LogError(gettext("the dates fall outside the calendar (years 1 to 9999)"), line) from None
 
 
 def _date_entries(result: RoundData, raw: list[_RawEntry], start: datetime.date | None) -> None:
@@ -641,10 +680,10 @@ def _date_entries(result: RoundData, raw: list[_RawEntry], start: datetime.date 
     for entry in raw:
         if (entry.head.date is not None) != dated:
             if dated:
-                reason = f"day {entry.head.day} has no date, but day {raw[0].head.day} has one"
+                reason = gettext("day %(day)s has no date, but day %(first)s has one")
             else:
-                reason = f"day {entry.head.day} has a date, but day {raw[0].head.day} has none"
-            raise LogError(reason, entry.line)
+                reason = gettext("day %(day)s has a date, but day %(first)s has none")
+            raise LogError(reason % {"day": entry.head.day, "first": raw[0].head.day}, entry.line)
     if len(raw) > 1 and _descending(raw, dated):
         # A log written newest first: read it oldest first.
         raw = raw[::-1]
@@ -652,7 +691,9 @@ def _date_entries(result: RoundData, raw: list[_RawEntry], start: datetime.date 
     for entry in raw:
         if entry.head.day in seen:
             raise LogError(
-                f"day {entry.head.day} appears twice (first on line {seen[entry.head.day]})", entry.line
+                gettext("day %(day)s appears twice (first on line %(first)s)")
+                % {"day": entry.head.day, "first": seen[entry.head.day]},
+                entry.line,
             )
         seen[entry.head.day] = entry.line
     entries = [entry.data() for entry in raw]
@@ -677,12 +718,16 @@ def _rule_from_dates(result: RoundData, entries: list[EntryData]) -> None:
     for index, entry in enumerate(entries):
         if entry.date in seen:
             raise LogError(
-                f"the date {entry.date} appears twice (first on line {seen[entry.date]})", entry.line
+                gettext("the date %(date)s appears twice (first on line %(first)s)")
+                % {"date": entry.date, "first": seen[entry.date]},
+                entry.line,
             )
         seen[entry.date] = entry.line
         if index and entry.date < entries[index - 1].date:
             raise LogError(
-                f"the dates go backwards: {entry.date} comes after {entries[index - 1].date}", entry.line
+                gettext("the dates go backwards: %(date)s comes after %(previous)s")
+                % {"date": entry.date, "previous": entries[index - 1].date},
+                entry.line,
             )
     first = entries[0]
     official = all(entry.day == index for index, entry in enumerate(entries, start=1))
@@ -701,38 +746,45 @@ def _rule_from_dates(result: RoundData, entries: list[EntryData]) -> None:
     )
     index = max(broken_official, broken_calendar)
     entry = entries[index]
-    by_logged = f"day {index + 1} counting logged days"
-    by_calendar = (
-        f"day {first.day + (entry.date - first.date).days} counting calendar days since {first.date}"
-    )
+    values = {
+        "day": entry.day,
+        "date": entry.date,
+        "logged": index + 1,  # its number counting logged days
+        "calendar": first.day + (entry.date - first.date).days,  # counting calendar days
+        "first": first.date,
+    }
     if broken_official == broken_calendar:
-        reason = (
-            f"day {entry.day} ({entry.date}) fits no counting rule: expected {by_logged}, or {by_calendar}"
+        reason = gettext(
+            "day %(day)s (%(date)s) fits no counting rule: expected day %(logged)s counting logged days, "
+            "or day %(calendar)s counting calendar days since %(first)s"
         )
     elif broken_official < broken_calendar:
         other = entries[broken_official]
-        reason = (
-            f"day {entry.day} ({entry.date}) should be {by_calendar} "
-            f"(day {other.day} on line {other.line} does not count logged days)"
+        values.update(other=other.day, line=other.line)
+        reason = gettext(
+            "day %(day)s (%(date)s) should be day %(calendar)s counting calendar days since %(first)s "
+            "(day %(other)s on line %(line)s does not count logged days)"
         )
     else:
         other = entries[broken_calendar]
-        reason = (
-            f"day {entry.day} ({entry.date}) should be {by_logged} "
-            f"(day {other.day} on line {other.line} does not count calendar days)"
+        values.update(other=other.day, line=other.line)
+        reason = gettext(
+            "day %(day)s (%(date)s) should be day %(logged)s counting logged days "
+            "(day %(other)s on line %(line)s does not count calendar days)"
         )
-    raise LogError(reason, entry.line)
+    raise LogError(reason % values, entry.line)
 
 
 def _rule_from_numbers(result: RoundData, entries: list[EntryData], start: datetime.date | None) -> None:
     for index, entry in enumerate(entries[1:], start=1):
         if entry.day < entries[index - 1].day:
             raise LogError(
-                f"the day numbers go backwards: day {entry.day} comes after day {entries[index - 1].day}",
+                gettext("the day numbers go backwards: day %(day)s comes after day %(previous)s")
+                % {"day": entry.day, "previous": entries[index - 1].day},
                 entry.line,
             )
     if start is None:
-        raise LogError(NO_START)
+        raise LogError(gettext(NO_START))
     official = all(entry.day == index for index, entry in enumerate(entries, start=1))
     result.rule = OFFICIAL if official else CALENDAR
     result.start_date = start

@@ -4,28 +4,33 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.translation import gettext, gettext_noop
+
 from .data import LogData, LogError
 from .json_io import parse_json
 from .markdown_in import parse_markdown
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-NOT_UTF8 = "the file is not UTF-8 text"
+NOT_UTF8 = gettext_noop("the file is not UTF-8 text")  # translated when raised
 
 
 def decode(raw: bytes) -> str:
     """UTF-8 text without its byte order mark; anything else is refused."""
     if not isinstance(raw, bytes | bytearray | memoryview):
-        raise LogError("the upload is not a file")
+        raise LogError(gettext("the upload is not a file"))
     raw = bytes(raw)
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise LogError(f"the file is too large (the limit is {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)")
+        raise LogError(
+            gettext("the file is too large (the limit is %(size)s MB)")
+            % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise LogError(NOT_UTF8) from None
+        raise LogError(gettext(NOT_UTF8)) from None
     if "\x00" in text:
         # Valid UTF-8 with NUL bytes is a binary file (or UTF-16 without a byte order mark).
-        raise LogError(NOT_UTF8)
+        raise LogError(gettext(NOT_UTF8))
     return text
 
 
