@@ -18,7 +18,7 @@ install-dev: $(BIN)/python
 
 ## messages: refresh the catalogues after changing strings (needs GNU gettext); the .mo files are committed
 messages: install-dev
-	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l es -l en --ignore=.venv --ignore=node_modules --no-obsolete
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l es -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=test-results --ignore=bench --ignore=tests --no-obsolete
 	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 ## run: set everything up and serve the demo on http://127.0.0.1:8000 (SQLite)
@@ -74,3 +74,9 @@ reliability: install-dev
 	bash scripts/reliability.sh
 
 .PHONY: reliability
+
+## security: MDN Observatory grade over TLS (A+), bandit and the local semgrep rules (scripts/security.sh, about a minute); the security tests run in `make test`
+security: install-dev
+	bash scripts/security.sh
+
+.PHONY: security
