@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-export DJANGO_SETTINGS_MODULE ?= hundreddays.settings
 
 .PHONY: run test lint format install install-dev messages check e2e audit clean
 
@@ -29,7 +28,7 @@ run: install
 
 ## test: the whole suite (uses DATABASE_URL when set, else SQLite)
 test: install-dev
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --ds=hundreddays.test_settings
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -46,7 +45,7 @@ clean:
 
 ## e2e: the browser journeys alone (Chromium from apt: apt-get install -y chromium); `make test` runs them too
 e2e: install-dev
-	$(BIN)/python -m pytest -q tests/e2e
+	$(BIN)/python -m pytest -q --ds=hundreddays.test_settings tests/e2e
 
 ## audit: Lighthouse and the Nu HTML Checker on the demo, served as in production (scripts/audit.sh)
 audit: install-dev
