@@ -47,7 +47,12 @@ def format_links(links):
 class EntryForm(forms.Form):
     """An entry. Date rules are checked here for a friendly message, and again in the service."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # <input type=date> speaks ISO dates whatever the page's language.
+    date = forms.DateField(
+        label=_("Date"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
     progress = forms.CharField(
         label=_("Today's progress"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -120,7 +125,7 @@ class RoundForm(forms.ModelForm):
         model = Round
         fields = ["title", "start_date", "target", "rule", "visibility", "description"]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "rule": forms.RadioSelect,
             "visibility": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -129,6 +134,7 @@ class RoundForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False
+        self.fields["start_date"].input_formats = ["%Y-%m-%d"]
         self.fields["target"].min_value = 1
         self.fields["target"].max_value = MAX_TARGET
         self.fields["target"].widget.attrs.update({"min": 1, "max": MAX_TARGET})

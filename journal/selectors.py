@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
@@ -41,9 +43,13 @@ def own_entry(user, number, date) -> Entry:
     )
 
 
+CURRENT_ROUND_ORDER = ("-start_date", "-number")
+
+
 def active_round(user):
-    """The user's latest round (the one the dashboard shows), or None. One query."""
-    return Round.objects.for_user(user).select_related("user").order_by("-number").first()
+    """The round the dashboard shows: the one that started last (an old log imported
+    later does not take over), or None. One query."""
+    return Round.objects.for_user(user).select_related("user").order_by(*CURRENT_ROUND_ORDER).first()
 
 
 def round_summary(round, today=None, *, with_grid=False, dates=None) -> rules.Summary:
@@ -52,7 +58,13 @@ def round_summary(round, today=None, *, with_grid=False, dates=None) -> rules.Su
         today = today_for(round.user)
     if dates is None:
         dates = list(Entry.objects.filter(round=round).values_list("date", flat=True))
-    return rules.summarize(dates, round.start_date, round.target, round.rule, today, with_grid=with_grid)
+    summary = rules.summarize(dates, round.start_date, round.target, round.rule, today, with_grid=with_grid)
+    if with_grid and summary.status == rules.BROKEN:
+        # A broken round is over: draw it up to its last entry or the day it broke,
+        # not every missed day since (an abandoned round would draw years of crosses).
+        end = max([summary.broken_on, *dates])
+        summary = dataclasses.replace(summary, cells=[c for c in summary.cells if c.date <= end])
+    return summary
 
 
 def latest_public_entries(limit=10):

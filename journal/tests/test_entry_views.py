@@ -194,3 +194,31 @@ def test_delete_needs_sign_in(client, round):
 def test_delete_refuses_other_methods(auth_client, round):
     entry = log(round, 2)
     assert auth_client.put(_delete_url(entry)).status_code == 405
+
+
+def test_the_date_field_keeps_iso_dates_in_spanish(auth_client, round, user):
+    # <input type=date> only understands YYYY-MM-DD: a localized value would show empty.
+    user.language = "es"
+    user.save()
+    body = auth_client.get("/log/").content.decode()
+    assert f'value="{today_for(user).isoformat()}"' in body
+    response = _post_entry(auth_client, round)
+    assert response.status_code == 302
+
+
+def test_the_dashboard_shows_the_round_that_started_last(auth_client, user):
+    current = make_round(user, days_ago=3, title="Current")
+    log(current, 3, 2, 1)
+    old = make_round(user, days_ago=900, title="Imported old log")
+    log(old, 900, 899)
+    assert old.number > current.number
+    body = auth_client.get("/").content.decode()
+    assert "Current" in body and "Imported old log" not in body
+
+
+def test_a_broken_rounds_grid_stops_where_it_broke(auth_client, user):
+    round = make_round(user, days_ago=400, title="Abandoned")
+    log(round, 400, 399)
+    body = auth_client.get(f"/@{user.handle}/r{round.number}/").content.decode()
+    assert "This round is broken." in body
+    assert body.count('<li class="missed"') == 2

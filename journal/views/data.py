@@ -53,7 +53,8 @@ class ImportForm(forms.Form):
     start = forms.DateField(
         label=gettext_lazy("Start date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=gettext_lazy("Only for a log whose days have no dates (“## Day 1” headings)."),
     )
     round = forms.TypedChoiceField(

@@ -24,7 +24,7 @@ def entry_new(request):
     round = (
         rounds.filter(number=number).first()
         if number and str(number).isdigit()
-        else rounds.order_by("-number").first()
+        else rounds.order_by(*selectors.CURRENT_ROUND_ORDER).first()
     )
     if round is None:
         if number:
