@@ -120,9 +120,13 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "hundreddays_cache",
+            # Past MAX_ENTRIES (default 300) Django deletes a third of the table in key order,
+            # allauth's rate-limit counters first: far too few for pages cached per participant.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Read from the shared cache (cheaper than the ORM query of "db"), written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Accounts ---------------------------------------------------------------
 
