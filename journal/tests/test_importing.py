@@ -20,7 +20,7 @@ from journal.tests.factories import log, make_round
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parent / "samples"
 
 # file name → (title, start, rule, [(date, day, number of links)])
 EXPECTED = {

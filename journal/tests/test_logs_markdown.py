@@ -22,7 +22,7 @@ from journal.logs import (
 )
 from journal.rules import CALENDAR, OFFICIAL
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parent / "samples"
 D = datetime.date
 
 

@@ -27,7 +27,7 @@ CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 # E2E_RESULTS moves the artifacts elsewhere (any pytest run empties test-results/: pytest-playwright).
 RESULTS = Path(os.environ.get("E2E_RESULTS") or REPO / "test-results")
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "journal" / "tests" / "samples"
 TIMEOUT_MS = 15_000
 
 LAUNCH_ARGS = [
