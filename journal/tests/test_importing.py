@@ -82,7 +82,7 @@ def one_round(*entries, **fields):
 
 
 def test_the_samples_folder_holds_the_expected_samples():
-    assert sorted(p.name for p in SAMPLES.iterdir()) == sorted(EXPECTED)
+    assert sorted(p.name for p in SAMPLES.glob("*.md") if p.name != "README.md") == sorted(EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
