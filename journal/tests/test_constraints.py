@@ -1,9 +1,10 @@
 """The named constraints hold in the database itself, with forms and services bypassed."""
 
+import re
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from accounts.models import User
 from journal.models import Entry, Round
@@ -26,8 +27,18 @@ def constraint_names(model):
     return {c.name for c in model._meta.constraints}
 
 
+# SQLite names a unique constraint by its columns, not by its name.
+SQLITE_UNIQUE = {
+    "journal_entry_one_per_date": "journal_entry.round_id, journal_entry.date",
+    "journal_round_one_number_per_user": "journal_round.user_id, journal_round.number",
+}
+
+
 def refused(constraint):
-    """Expect PostgreSQL to refuse the write, naming ``constraint`` in the error."""
+    """Expect the database to refuse the write, naming ``constraint`` in the error
+    (PostgreSQL, as in CI and production; SQLite names unique ones by their columns)."""
+    if connection.vendor == "sqlite" and constraint in SQLITE_UNIQUE:
+        return pytest.raises(IntegrityError, match=re.escape(SQLITE_UNIQUE[constraint]))
     return pytest.raises(IntegrityError, match=constraint)
 
 
