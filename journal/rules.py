@@ -237,7 +237,7 @@ class Summary:
     finish: date
     status: str
     broken_on: date | None
-    at_risk: bool  # official: yesterday was missed, one more miss breaks the round
+    at_risk: bool  # official: yesterday was missed and today isn't logged: one more miss breaks it
     logged_today: bool
     cells: list[Cell] = field(default_factory=list, repr=False)
 
@@ -302,7 +302,14 @@ def summarize(dates, start: date, target: int, rule: str, today: date, *, with_g
         finish=projected_finish(ordered, start, target, rule, today),
         status=status(ordered, start, target, rule, today),
         broken_on=broke,
-        at_risk=(rule == OFFICIAL and broke is None and n < target and yesterday in set(missed)),
+        # Yesterday was missed and today is not logged yet: one more miss breaks the round.
+        at_risk=(
+            rule == OFFICIAL
+            and broke is None
+            and n < target
+            and not logged_today
+            and yesterday in set(missed)
+        ),
         logged_today=logged_today,
         cells=grid(ordered, start, target, rule, today) if with_grid else [],
     )

@@ -86,6 +86,12 @@ def test_it_says_the_example_broke_on_the_second_missed_day():
     assert rules.broken_on(EXAMPLE, S, 100, OFFICIAL, date(2025, 1, 8)) == date(2025, 1, 7)
 
 
+def test_logging_today_lifts_the_risk_of_yesterdays_miss():
+    # Jan 1, 2 logged, Jan 3 missed, Jan 4 (today) logged: the miss is no longer followed by another.
+    assert rules.summarize(jan(1, 2), S, 100, OFFICIAL, date(2025, 1, 4)).at_risk is True
+    assert rules.summarize(jan(1, 2, 4), S, 100, OFFICIAL, date(2025, 1, 4)).at_risk is False
+
+
 def test_it_marks_the_example_at_risk_on_jan_7_only():
     at_risk = {today: rules.summarize(EXAMPLE, S, 100, OFFICIAL, today).at_risk for today in jan(5, 6, 7, 8)}
     assert at_risk == {
