@@ -136,13 +136,18 @@ def _lighthouse(page, base, report, cookie):
     if page.signed_in:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
-    if result.returncode != 0 or not report.exists():
-        print(result.stdout[-2000:], result.stderr[-2000:], file=sys.stderr)
-        raise SystemExit(f"Lighthouse failed on {page.name} ({base + page.path})")
-    data = json.loads(report.read_text())
-    if data.get("runtimeError"):
-        raise SystemExit(f"Lighthouse could not load {page.name}: {data['runtimeError']}")
+    # Lighthouse itself sometimes fails to record a trace on a busy machine (NO_NAVSTART,
+    # NO_FCP): that is the tool, not the page, so try again; a score is never retried here.
+    for attempt in (1, 2, 3):
+        report.unlink(missing_ok=True)
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+        data = json.loads(report.read_text()) if result.returncode == 0 and report.exists() else None
+        if data is not None and not data.get("runtimeError"):
+            break
+        reason = (data or {}).get("runtimeError") or (result.stdout[-500:] + result.stderr[-1500:])
+        print(f"      Lighthouse run {attempt} on {page.name} failed: {reason}", file=sys.stderr, flush=True)
+    else:
+        raise SystemExit(f"Lighthouse failed on {page.name} ({base + page.path}) three times")
     if urllib.parse.urlsplit(data.get("finalDisplayedUrl", "")).path != page.path:
         raise SystemExit(f"{page.name} was redirected to {data.get('finalDisplayedUrl')}")
     return data
