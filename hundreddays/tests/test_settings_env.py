@@ -108,3 +108,34 @@ def test_production_starts_with_a_real_key():
     result = _start(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="example.com")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_a_bare_checkout_runs_management_commands_in_development_mode():
+    # No DJANGO_DEBUG and no DJANGO_SECRET_KEY: manage.py is a developer's tool here.
+    result = _start()
+    assert result.returncode == 0, result.stderr
+    clean = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=settings.BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_the_web_server_never_takes_the_development_default():
+    clean = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import hundreddays.wsgi"],
+        cwd=settings.BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off" in result.stderr
