@@ -13,18 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-BIN="$ROOT/${VENV:-.venv}/bin"
 OUT="$ROOT/audit-results"
-export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1
-
-step() { printf '\n==> %s\n' "$*"; }
-fail() {
-  printf 'FAIL: %s\n' "$*" >&2
-  exit 1
-}
-
-[ -x "$BIN/python" ] || fail "No virtual environment at $BIN: run make install-dev first."
-export PATH="$BIN:$PATH"
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 
 step "Tools"
 need=()
@@ -50,11 +42,8 @@ TMP="$(mktemp -d)"
 DB="hundreddays_audit_$$"
 SERVER_PID=""
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS ${DB} WITH (FORCE)" >/dev/null 2>&1 || true
+  stop_server
+  drop_db "$DB"
   rm -rf "$TMP"
 }
 trap cleanup EXIT

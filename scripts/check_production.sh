@@ -12,27 +12,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
-BIN="$ROOT/${VENV:-.venv}/bin"
-[ -x "$BIN/python" ] || { echo "No virtual environment at $BIN: run make install-dev first." >&2; exit 1; }
-export PATH="$BIN:$PATH"
-
-step() { printf '\n==> %s\n' "$*"; }
-ok() { printf '    ok: %s\n' "$*"; }
-fail() {
-  printf 'FAIL: %s\n' "$*" >&2
-  exit 1
-}
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 
 TMP="$(mktemp -d)"
 DB="hundreddays_prod_$$"
 SERVER_PID=""
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS ${DB} WITH (FORCE)" >/dev/null 2>&1 || true
+  stop_server
+  drop_db "$DB"
   rm -rf "$TMP"
 }
 trap cleanup EXIT

@@ -17,10 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
-BIN="$ROOT/${VENV:-.venv}/bin"
-[ -x "$BIN/python" ] || { echo "No virtual environment at $BIN: run make install-dev first." >&2; exit 1; }
-export PATH="$BIN:$PATH"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 
 SOAK_SECONDS="${RELIABILITY_SOAK_SECONDS:-60}"
 PG_VERSION="${RELIABILITY_PG_VERSION:-$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -1)}"
@@ -30,13 +28,6 @@ case "${CI:-}:${RELIABILITY_RESTART_DB:-}" in
   true:* | 1:* | *:1 | *:true) RESTART_DB=1 ;;
   *) RESTART_DB=0 ;;
 esac
-
-step() { printf '\n==> %s\n' "$*"; }
-ok() { printf '    ok: %s\n' "$*"; }
-fail() {
-  printf 'FAIL: %s\n' "$*" >&2
-  exit 1
-}
 
 TMP="$(mktemp -d)"
 DB="hundreddays_rel_$$"
@@ -50,15 +41,6 @@ sql() { psql -h 127.0.0.1 -p "${2:-5432}" -U postgres -v ON_ERROR_STOP=1 -qAtc "
 createdb_() { # name [port]
   sql "CREATE DATABASE $1" "${2:-5432}" >/dev/null
   DATABASES_MADE+=("${2:-5432}/$1")
-}
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
 }
 pg_up() { pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; }
 cleanup() {

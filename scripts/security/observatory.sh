@@ -16,19 +16,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
-BIN="$ROOT/${VENV:-.venv}/bin"
-[ -x "$BIN/python" ] || { echo "No virtual environment at $BIN: run make install-dev first." >&2; exit 1; }
-export PATH="$BIN:$PATH"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 HOST=127.0.0.1
 NODE_DIR="$ROOT/scripts/security/node"
 OBSERVATORY="$NODE_DIR/node_modules/@mdn/mdn-http-observatory"
-
-step() { printf '\n==> %s\n' "$*"; }
-ok() { printf '    ok: %s\n' "$*"; }
-fail() {
-  printf 'FAIL: %s\n' "$*" >&2
-  exit 1
-}
 
 TMP="$(mktemp -d)"
 DB="hundreddays_observatory_$$"
@@ -38,11 +30,8 @@ cleanup() {
   if [ -n "$NGINX_STARTED" ] && [ -f "$TMP/nginx/nginx.pid" ]; then
     nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -s quit 2>/dev/null || true
   fi
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS ${DB} WITH (FORCE)" >/dev/null 2>&1 || true
+  stop_server
+  drop_db "$DB"
   rm -rf "$TMP"
 }
 trap cleanup EXIT
