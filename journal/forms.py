@@ -1,5 +1,4 @@
 import re
-from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -148,6 +147,3 @@ class RoundForm(forms.ModelForm):
             )
         return target
 
-
-def default_start(today: date) -> date:
-    return today

@@ -48,8 +48,11 @@ CURRENT_ROUND_ORDER = ("-start_date", "-number")
 
 def active_round(user):
     """The round the dashboard shows: the one that started last (an old log imported
-    later does not take over), or None. One query."""
-    return Round.objects.for_user(user).select_related("user").order_by(*CURRENT_ROUND_ORDER).first()
+    later does not take over), or None. One query, no join: the owner is ``user``."""
+    round = Round.objects.for_user(user).order_by(*CURRENT_ROUND_ORDER).first()
+    if round is not None:
+        round.user = user
+    return round
 
 
 def round_summary(round, today=None, *, with_grid=False, dates=None) -> rules.Summary:

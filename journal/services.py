@@ -90,8 +90,6 @@ def bump(round):
     Round.objects.filter(pk=round.pk).update(version=F("version") + 1, updated_at=timezone.now())
 
 
-_bump = bump
-
 
 def renumber(round) -> int:
     """Store the day number of every entry of ``round``; returns how many changed."""
@@ -156,7 +154,7 @@ def create_entry(
     _set_tags(entry, tags)
     _set_links(entry, links)
     renumber(round)
-    _bump(round)
+    bump(round)
     entry.refresh_from_db(fields=["day"])
     return entry
 
@@ -185,7 +183,7 @@ def update_entry(entry, *, today=None, **fields) -> Entry:
     if links is not None:
         _set_links(entry, links)
     renumber(round)
-    _bump(round)
+    bump(round)
     entry.refresh_from_db(fields=["day"])
     return entry
 
@@ -198,7 +196,7 @@ def delete_entry(entry) -> None:
         return  # the round is gone, and its entries with it
     Entry.objects.filter(pk=entry.pk).delete()
     renumber(round)
-    _bump(round)
+    bump(round)
 
 
 def next_round_number(user) -> int:
