@@ -146,4 +146,3 @@ class RoundForm(forms.ModelForm):
                 _("The target must be between 1 and %(max)s days."), params={"max": MAX_TARGET}
             )
         return target
-

@@ -90,7 +90,6 @@ def bump(round):
     Round.objects.filter(pk=round.pk).update(version=F("version") + 1, updated_at=timezone.now())
 
 
-
 def renumber(round) -> int:
     """Store the day number of every entry of ``round``; returns how many changed."""
     entries = list(Entry.objects.filter(round=round).only("id", "date", "day"))
