@@ -98,10 +98,10 @@ class EntryForm(forms.Form):
             return d
         if self.entry is not None and d == self.entry.date:
             return d
-        dates = self.round.entries.exclude(pk=getattr(self.entry, "pk", None)).values_list("date", flat=True)
-        code = rules.date_error(
-            d, self.round.start_date, self.round.target, self.round.rule, self.today, dates
-        )
+        # What the date alone tells (future, before the start, past a calendar finish).
+        # Duplicates and a complete round are checked by journal.services under the
+        # round's lock, with the same messages, so the form reads no entry.
+        code = rules.date_error(d, self.round.start_date, self.round.target, self.round.rule, self.today)
         if code:
             raise ValidationError(date_error_message(code, self.round, d), code=code)
         return d

@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from journal import markdown, rules
+from journal import markdown, pagecache, rules
 from journal.logs import write_json, write_markdown
 from journal.logs.data import EntryData, LinkData, LogData, RoundData
 from journal.models import MAX_TARGET, Entry, Link, Round, Tag
@@ -675,6 +675,7 @@ def _write(user, plan: ImportPlan, locked: dict[int, Round]) -> ImportResult:
         Round.objects.filter(pk__in=[r.pk for r in touched]).update(
             version=F("version") + 1, updated_at=timezone.now()
         )
+        pagecache.changed(pagecache.user_scope(user.handle), pagecache.PUBLIC)
     if plan.profile:
         for name, value in plan.profile.items():
             setattr(user, name, value)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from journal import rules
+from journal import pagecache, rules
 from journal.models import Entry, Link, Round, Tag
 
 MAX_TAGS = 10
@@ -78,16 +78,21 @@ class LinkInput:
 
 
 def _lock(round) -> Round:
+    """The round read again under a row lock (its owner kept when already loaded)."""
     try:
-        return Round.objects.select_for_update().get(pk=round.pk)
+        locked = Round.objects.select_for_update().get(pk=round.pk)
     except Round.DoesNotExist:
         # Deleted by another request between the page's lookup and this lock.
         raise RuleError("gone", _("This round has just been deleted; nothing was saved.")) from None
+    if Round.user.is_cached(round):
+        locked.user = round.user
+    return locked
 
 
 def bump(round):
     """Mark the round changed: its cached pages and ETags are keyed by this version."""
     Round.objects.filter(pk=round.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    pagecache.round_changed(round)
 
 
 def renumber(round) -> int:
@@ -102,18 +107,25 @@ def renumber(round) -> int:
     return len(changed)
 
 
-def _set_tags(entry, tags):
+def _set_tags(entry, tags, new=False):
     names = normalize_tags(tags)
+    if new and not names:
+        return
     existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
     missing = [Tag(name=n) for n in names if n not in existing]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
-    entry.tags.set([existing[n] for n in names])
+    if new:
+        through = Entry.tags.through
+        through.objects.bulk_create([through(entry_id=entry.pk, tag_id=existing[n].pk) for n in names])
+    else:
+        entry.tags.set([existing[n] for n in names])
 
 
-def _set_links(entry, links):
-    Link.objects.filter(entry=entry).delete()
+def _set_links(entry, links, new=False):
+    if not new:
+        Link.objects.filter(entry=entry).delete()
     rows = []
     for i, link in enumerate(list(links or ())[:MAX_LINKS]):
         url = (link.url if hasattr(link, "url") else link["url"]).strip()
@@ -139,22 +151,37 @@ def _check_date(round, d, today, exclude=None):
 def create_entry(
     round, *, date, progress, title="", thoughts="", minutes=None, tags=(), links=(), today=None
 ) -> Entry:
+    """Log ``date`` in ``round``. The day numbers of the round come from one read of its
+    entries under the round's lock: logging today renumbers nothing, a backfill renumbers
+    the later days of an official round."""
     round = _lock(round)
     today = today or today_for(round.user)
-    _check_date(round, date, today)
+    stored = {d: (pk, day) for pk, d, day in round.entries.values_list("pk", "date", "day")}
+    code = rules.date_error(date, round.start_date, round.target, round.rule, today, stored)
+    if code:
+        raise RuleError(code, date_error_message(code, round, date), field="date")
+    numbers = rules.day_numbers([*stored, date], round.start_date, round.rule)
     entry = Entry(
-        round=round, date=date, day=1, title=title, progress=progress, thoughts=thoughts, minutes=minutes
+        round=round,
+        date=date,
+        day=numbers[date],
+        title=title,
+        progress=progress,
+        thoughts=thoughts,
+        minutes=minutes,
     )
     try:
         with transaction.atomic():
             entry.save()
     except IntegrityError:
         raise RuleError("duplicate", date_error_message("duplicate", round, date), field="date") from None
-    _set_tags(entry, tags)
-    _set_links(entry, links)
-    renumber(round)
+    _set_tags(entry, tags, new=True)
+    if links:
+        _set_links(entry, links, new=True)
+    shifted = [Entry(pk=pk, day=numbers[d]) for d, (pk, day) in stored.items() if numbers[d] != day]
+    if shifted:
+        Entry.objects.bulk_update(shifted, ["day"])
     bump(round)
-    entry.refresh_from_db(fields=["day"])
     return entry
 
 

@@ -1,15 +1,15 @@
 import re
-from datetime import timedelta
+import time
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
-from journal import caching, services
+from journal import pagecache, services
 from journal.models import Round
 from journal.tests.factories import log, make_round
 
@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
+    pagecache.LOCAL.clear()
     yield
     cache.clear()
+    pagecache.LOCAL.clear()
 
 
 def _round(user):
@@ -78,17 +80,18 @@ def test_the_cached_page_holds_no_csrf_token_and_each_response_gets_one(auth_cli
     round = make_round(user, days_ago=2)
     log(round, 1)
     body = auth_client.get("/").content.decode()
-    assert caching.CSRF_PLACEHOLDER not in body
+    assert pagecache.CSRF_PLACEHOLDER not in body
     tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     assert len(tokens) >= 2  # the log-today form, sign out, language
-    user = get_user_model().objects.get(pk=user.pk)
-    key = caching.journal_fragment_key(
-        _round(user), "en", True, kind="dashboard", extra=(user.pk, user.email, "/")
-    )
-    cached = cache.get(key)
-    assert cached is not None
-    assert caching.CSRF_PLACEHOLDER in cached
-    assert not any(token in cached for token in tokens)
+    kept = [page.body for page in pagecache.LOCAL.pages.values()]
+    assert len(kept) == 1
+    assert pagecache.CSRF_PLACEHOLDER in kept[0]
+    assert not any(token in kept[0] for token in tokens)
+    # Another browser of the same participant gets the same page with its own token.
+    other = type(auth_client)()
+    other.force_login(user)
+    again = other.get("/").content.decode()
+    assert re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', again)[0] not in tokens
 
 
 def test_a_waiting_message_is_shown_on_a_cached_page(auth_client, user, rf):
@@ -101,29 +104,86 @@ def test_a_waiting_message_is_shown_on_a_cached_page(auth_client, user, rf):
     assert "Hello from the server" in auth_client.get("/").content.decode()
 
 
-def test_a_cached_dashboard_costs_four_queries_whatever_the_entries(auth_client, user):
+def test_a_cached_dashboard_costs_three_queries_whatever_the_entries(auth_client, user):
     round = make_round(user, days_ago=70)
     log(round, *range(70, 0, -1), tags="python", links=[{"url": "https://example.com"}])
     auth_client.get("/")  # fills the cache
     with CaptureQueriesContext(connection) as ctx:
         response = auth_client.get("/")
     assert response.status_code == 200
-    # session, user, latest round (+user), the cached page (database cache)
-    assert len(ctx.captured_queries) <= 4, [q["sql"] for q in ctx.captured_queries]
+    assert b"Day 71 of 100" in response.content
+    # session and user (database cache, then SQL), the page-cache tokens (one cache read);
+    # the page itself comes from this process's memory.
+    assert len(ctx.captured_queries) == 3, [q["sql"] for q in ctx.captured_queries]
 
 
-def test_the_key_changes_with_version_day_language_and_viewer(user):
-    round = make_round(user, days_ago=2)
-    round = _round(user)
-    today = services.today_for(user)
-    key = caching.journal_fragment_key(round, "en", False, today=today)
-    assert key == caching.journal_fragment_key(round, "en", False, today=today)
-    assert key != caching.journal_fragment_key(round, "es", False, today=today)
-    assert key != caching.journal_fragment_key(round, "en", True, today=today)
-    assert key != caching.journal_fragment_key(round, "en", False, today=today + timedelta(days=1))
-    assert key != caching.journal_fragment_key(round, "en", False, today=today, kind="entry")
+def test_a_page_kept_by_another_process_is_read_from_the_shared_cache(client, user):
+    round = make_round(user, days_ago=3, visibility="public")
+    log(round, 1, progress="Shared *page*")
+    first = client.get("/@ada/r1/")
+    pagecache.LOCAL.clear()  # as if the next request went to another worker
+    with CaptureQueriesContext(connection) as ctx:
+        second = client.get("/@ada/r1/")
+
+    def without_csrf(response):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+    assert "Shared <em>page</em>" in without_csrf(second)
+    assert without_csrf(second) == without_csrf(first)
+    assert len(ctx.captured_queries) == 2  # tokens, page: no query for the round or its entries
+
+
+def test_a_write_drops_the_token_of_its_owner_and_of_public_pages_only(user, other_user):
+    round = make_round(user, days_ago=2, visibility="public")
+    scopes = [pagecache.ALL, pagecache.PUBLIC, pagecache.user_scope("ada"), pagecache.user_scope("grace")]
+    before = pagecache.tokens(scopes)
+    assert pagecache.tokens(scopes) == before  # stable while nothing is written
     log(round, 1)
-    assert key != caching.journal_fragment_key(_round(user), "en", False, today=today)
+    after = pagecache.tokens(scopes)
+    assert after[0] == before[0]  # all
+    assert after[1] != before[1]  # public: explore and the home list this round
+    assert after[2] != before[2]  # ada
+    assert after[3] == before[3]  # grace's pages are untouched
+
+    private = make_round(other_user, days_ago=2, visibility="private")
+    before = pagecache.tokens(scopes)
+    services.update_entry(log(private, 1), progress="Private")
+    after = pagecache.tokens(scopes)
+    assert after[1] == before[1]  # a private round's entry never shows on public lists
+    assert after[3] != before[3]
+
+
+def test_the_key_changes_with_kind_language_parts_and_tokens():
+    key = pagecache.page_key("journal", ("/@ada/r1/", 0), ["t1"])
+    assert key == pagecache.page_key("journal", ("/@ada/r1/", 0), ["t1"])
+    assert key != pagecache.page_key("entry", ("/@ada/r1/", 0), ["t1"])
+    assert key != pagecache.page_key("journal", ("/@ada/r2/", 0), ["t1"])
+    assert key != pagecache.page_key("journal", ("/@ada/r1/", 7), ["t1"])
+    assert key != pagecache.page_key("journal", ("/@ada/r1/", 0), ["t2"])
+    with translation.override("es"):
+        assert key != pagecache.page_key("journal", ("/@ada/r1/", 0), ["t1"])
+
+
+def test_a_kept_page_is_rebuilt_at_the_owners_midnight(client, user, monkeypatch):
+    round = make_round(user, days_ago=3, visibility="public")
+    log(round, 1)
+    assert client.get("/@ada/r1/").status_code == 200
+    (page,) = pagecache.LOCAL.pages.values()
+    assert page.expires_at > time.time()
+    page.expires_at = time.time() - 1  # the owner's day is over
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/@ada/r1/").status_code == 200
+    assert any("journal_entry" in q["sql"] for q in ctx.captured_queries)  # built again
+
+
+def test_the_local_memory_is_bounded():
+    local = pagecache.LocalPages(limit=10_000)
+    for i in range(50):
+        local.put(str(i), pagecache.Page(body="x" * 1000))
+    assert local.size <= 10_000
+    assert "49" in local.pages and "0" not in local.pages
+    local.put("big", pagecache.Page(body="x" * 5000))  # over a quarter of the limit: not kept
+    assert "big" not in local.pages
 
 
 def test_the_visitor_home_shows_an_edit_a_new_name_and_a_hidden_round_at_once(client, user):
@@ -142,7 +202,7 @@ def test_the_visitor_home_shows_an_edit_a_new_name_and_a_hidden_round_at_once(cl
     assert "Public <strong>final</strong>" not in client.get("/").content.decode()
 
 
-def test_a_cached_visitor_home_costs_two_queries(client, user):
+def test_a_cached_visitor_home_costs_one_query(client, user):
     round = make_round(user, days_ago=8, visibility="public")
     log(round, *range(8, 0, -1), tags="python", links=[{"url": "https://example.com"}])
     client.get("/")  # fills the cache
@@ -150,5 +210,5 @@ def test_a_cached_visitor_home_costs_two_queries(client, user):
         response = client.get("/")
     assert response.status_code == 200
     assert b"Latest public entries" in response.content
-    # latest public entries (+round+user), the cached page (database cache)
-    assert len(ctx.captured_queries) <= 2, [q["sql"] for q in ctx.captured_queries]
+    # the page-cache tokens (database cache); the page itself is in memory
+    assert len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]

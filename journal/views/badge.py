@@ -6,16 +6,14 @@ is XML-escaped.
 """
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_safe
 
-from journal import rules, selectors, share
+from journal import pagecache, rules, selectors, share
 from journal.models import Entry, Round
 from journal.services import today_for
 
@@ -78,7 +76,17 @@ def render_svg(round, summary) -> str:
 
 @require_safe
 def badge(request, handle, number):
-    """Queries: 1. the round and its owner (all a 304 costs), 2. its dates."""
+    """Kept in the page cache; building it costs 1. the round and its owner, 2. its dates."""
+    return pagecache.serve(
+        request,
+        kind="badge",
+        scopes=[pagecache.user_scope(handle)],
+        parts=(request.path,),
+        build=lambda: _build_badge(handle, number),
+    )
+
+
+def _build_badge(handle, number):
     round = get_object_or_404(
         Round.objects.exclude(visibility=Round.Visibility.PRIVATE).select_related("user"),
         user__handle=handle,
@@ -87,18 +95,18 @@ def badge(request, handle, number):
     )
     user = round.user
     today = today_for(user)
-    # Missed days change with the date, not only with writes.
-    validators = share.Validators(
-        share.make_etag("badge", round.pk, round.version, today, user.language),
-        max(round.updated_at, share.day_started_at(user, today)),
+    dates = list(Entry.objects.filter(round=round).values_list("date", flat=True))
+    summary = selectors.round_summary(round, today, with_grid=True, dates=dates)
+    with override(user.language or settings.LANGUAGE_CODE):
+        svg = render_svg(round, summary)
+    return pagecache.Page(
+        body=svg,
+        content_type="image/svg+xml",
+        # Missed days change with the date, not only with writes.
+        etag=share.make_etag("badge", round.pk, round.version, today, user.language),
+        last_modified=max(round.updated_at, share.day_started_at(user, today)),
+        expires_at=pagecache.next_midnight(user, today),
+        validators_for="everyone",
+        cache_control={"public": True, "max_age": 300},
+        vary_cookie=False,
     )
-    response = validators.not_modified(request)
-    if response is None:
-        dates = list(Entry.objects.filter(round=round).values_list("date", flat=True))
-        summary = selectors.round_summary(round, today, with_grid=True, dates=dates)
-        with override(user.language or settings.LANGUAGE_CODE):
-            svg = render_svg(round, summary)
-        response = HttpResponse(svg, content_type="image/svg+xml")
-    validators.apply(response)
-    patch_cache_control(response, public=True, max_age=300)
-    return response

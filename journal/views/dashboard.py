@@ -1,9 +1,6 @@
-from django.db.models import prefetch_related_objects
-from django.shortcuts import render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from journal import caching, selectors
+from journal import pagecache, selectors
 from journal.forms import EntryForm
 from journal.services import today_for
 
@@ -18,41 +15,45 @@ def home(request):
 def visitor_home(request):
     """The challenge and the latest public entries.
 
-    Queries: the latest public entries (+round+user), then the cached page (one query
-    with the database cache, none with Redis). A miss adds their tags and their links.
+    Kept in the page cache (scope: everyone's public entries). Building it costs the
+    latest public entries (+round+user), their tags and their links.
     """
-    entries = list(selectors.latest_public_entries(limit=6).prefetch_related(None))
-    key = caching.entries_key("home", entries, extra=(request.get_full_path(),))
 
-    def context():
-        prefetch_related_objects(entries, *selectors.ENTRY_LIST_PREFETCH)
-        return {"entries": entries}
+    def build():
+        entries = list(selectors.latest_public_entries(limit=6))
+        return pagecache.render_page(
+            request, "journal/home.html", {"entries": entries}, expires_at=pagecache.in_an_hour()
+        )
 
-    return caching.render_cached(request, key, "journal/home.html", context)
+    return pagecache.serve(
+        request, kind="home", scopes=[pagecache.PUBLIC], parts=(request.get_full_path(),), build=build
+    )
 
 
 def dashboard(request):
     """The signed-in participant's current round: summary, grid, latest entries, "Log today".
 
-    Queries: session, user, current round, then the cached page (one query with
-    the database cache, none with Redis). A miss (the first visit after a write to the
-    round, on a new day, or with a message to show) adds: its dates, latest 5 entries,
-    their tags, their links.
+    Queries: session, user (both for signing in), then the page cache (one read).
+    Building it (the first visit after a write, on a new day, or with a message to
+    show) costs: the current round, its dates, latest 5 entries, their tags, their links.
     """
     user = request.user
-    today = today_for(user)
-    round = selectors.active_round(user)
-    if round is None:
-        return render(request, "journal/dashboard.html", {"today": today, "round": None})
-    key = caching.journal_fragment_key(
-        round,
-        get_language(),
-        True,
+
+    def build():
+        today = today_for(user)
+        round = selectors.active_round(user)
+        context = {"today": today, "round": None} if round is None else _round_context(round, today)
+        return pagecache.render_page(
+            request, "journal/dashboard.html", context, expires_at=pagecache.next_midnight(user, today)
+        )
+
+    return pagecache.serve(
+        request,
         kind="dashboard",
-        today=today,
-        extra=(user.pk, user.email, request.get_full_path()),
+        scopes=[pagecache.user_scope(user.handle)],
+        parts=(request.get_full_path(), *pagecache.viewer_parts(request)),
+        build=build,
     )
-    return caching.render_cached(request, key, "journal/dashboard.html", lambda: _round_context(round, today))
 
 
 def _round_context(round, today) -> dict:

@@ -10,39 +10,51 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max, Q, Sum
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from journal import share
+from journal import pagecache, share
 from journal.models import Entry, Round
 
 FEED_ITEMS = 50
 
 
 class _JournalFeed(Feed):
-    """A feed with validators checked before any entry is read, GET/HEAD only."""
+    """A feed kept in the page cache with its validators, GET/HEAD only."""
 
     feed_type = Atom1Feed
 
     def __call__(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
+        # The same feed for everyone: kept in the page cache under the participant's scope.
+        return pagecache.serve(
+            request,
+            kind="feed",
+            scopes=[pagecache.user_scope(kwargs["handle"])],
+            parts=(request.path,),
+            build=lambda: self.build(request, *args, **kwargs),
+        )
+
+    def build(self, request, *args, **kwargs):
         obj = self.get_object(request, *args, **kwargs)
         validators = self.validators(obj)
-        response = validators.not_modified(request)
-        if response is None:
-            with translation.override(self.language_of(obj)):
-                feedgen = self.get_feed(obj, request)
-            response = HttpResponse(content_type=feedgen.content_type)
-            feedgen.write(response, "utf-8")
-        validators.apply(response)
-        patch_cache_control(response, public=True, max_age=300)
-        return response
+        with translation.override(self.language_of(obj)):
+            feedgen = self.get_feed(obj, request)
+        return pagecache.Page(
+            body=feedgen.writeString("utf-8"),
+            content_type=feedgen.content_type,
+            etag=validators.etag,
+            last_modified=validators.last_modified,
+            expires_at=pagecache.in_an_hour(),
+            validators_for="everyone",
+            cache_control={"public": True, "max_age": 300},
+            vary_cookie=False,
+        )
 
     def language_of(self, obj):
         """The participant's language, whoever reads: a feed is the same for everyone."""
@@ -79,7 +91,7 @@ class _JournalFeed(Feed):
 class RoundFeed(_JournalFeed):
     """A public or unlisted round's latest 50 entries.
 
-    Queries: 1. the round and its owner (all a 304 costs), 2. entries, 3. their tags.
+    Building it costs 1. the round and its owner, 2. entries, 3. their tags.
     """
 
     def get_object(self, request, handle, number):
@@ -132,8 +144,8 @@ class RoundFeed(_JournalFeed):
 class ParticipantFeed(_JournalFeed):
     """The latest 50 entries of a participant's public rounds.
 
-    Queries: 1. the participant with a fingerprint of their public rounds (all a
-    304 costs), 2. entries with their rounds, 3. their tags.
+    Building it costs 1. the participant with a fingerprint of their public rounds,
+    2. entries with their rounds, 3. their tags.
     """
 
     def get_object(self, request, handle):

@@ -10,12 +10,12 @@ Markdown. Query counts are for an anonymous visitor; a signed-in one adds two
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from journal import selectors, share
+from journal import pagecache, selectors, share
 from journal.models import Entry, Round
 from journal.services import today_for
 
@@ -43,46 +43,86 @@ def _page_number(value):
 def explore(request):
     """Latest entries of public rounds, newest first, 20 a page.
 
-    Queries: entries (+round+user), their tags, their links. One row more than a
-    page tells whether there is a next page, so no COUNT(*) is needed.
+    Kept in the page cache (scope: everyone's public entries). Building it costs
+    entries (+round+user), their tags, their links. One row more than a page tells
+    whether there is a next page, so no COUNT(*) is needed.
     """
     number = _page_number(request.GET.get("page"))
-    offset = (number - 1) * EXPLORE_PAGE_SIZE
-    qs = (
-        Entry.objects.public()
-        .filter(round__user__is_active=True)
-        .select_related("round", "round__user")
-        .order_by("-created_at", "-id")
+
+    def build():
+        offset = (number - 1) * EXPLORE_PAGE_SIZE
+        qs = (
+            Entry.objects.public()
+            .filter(round__user__is_active=True)
+            .select_related("round", "round__user")
+            .order_by("-created_at", "-id")
+        )
+        entries = list(selectors.entries_for_display(qs)[offset : offset + EXPLORE_PAGE_SIZE + 1])
+        has_next = len(entries) > EXPLORE_PAGE_SIZE
+        entries = entries[:EXPLORE_PAGE_SIZE]
+        if number > 1 and not entries:
+            raise Http404
+        path = reverse("journal:explore") + (f"?page={number}" if number > 1 else "")
+        seo = share.page_meta(
+            title=_("Explore public #100DaysOfCode journals"),
+            description=_("The latest days logged by everyone doing #100DaysOfCode on Hundred Days."),
+            path=path,
+        )
+        context = {
+            "entries": entries,
+            "page_number": number,
+            "previous_page": number - 1 if number > 1 else None,
+            "next_page": number + 1 if has_next else None,
+            "seo": seo,
+        }
+        return pagecache.render_page(
+            request, "journal/explore.html", context, expires_at=pagecache.in_an_hour()
+        )
+
+    return pagecache.serve(
+        request,
+        kind="explore",
+        scopes=[pagecache.PUBLIC],
+        parts=(number, *pagecache.viewer_parts(request)),
+        build=build,
     )
-    entries = list(selectors.entries_for_display(qs)[offset : offset + EXPLORE_PAGE_SIZE + 1])
-    has_next = len(entries) > EXPLORE_PAGE_SIZE
-    entries = entries[:EXPLORE_PAGE_SIZE]
-    if number > 1 and not entries:
-        raise Http404
-    path = reverse("journal:explore") + (f"?page={number}" if number > 1 else "")
-    seo = share.page_meta(
-        title=_("Explore public #100DaysOfCode journals"),
-        description=_("The latest days logged by everyone doing #100DaysOfCode on Hundred Days."),
-        path=path,
+
+
+def _serve_round_page(request, handle, kind, build):
+    """A page of one participant, kept in the page cache for this viewer and path."""
+    return pagecache.serve(
+        request,
+        kind=kind,
+        scopes=[pagecache.user_scope(handle)],
+        parts=(request.get_full_path(), *pagecache.viewer_parts(request)),
+        build=build,
     )
-    context = {
-        "entries": entries,
-        "page_number": number,
-        "previous_page": number - 1 if number > 1 else None,
-        "next_page": number + 1 if has_next else None,
-        "seo": seo,
-    }
-    return render(request, "journal/explore.html", context)
+
+
+def _round_page(request, round, today, template_name, context, *validator_parts):
+    validators = share.round_validators(round, today, *validator_parts)
+    return pagecache.render_page(
+        request,
+        template_name,
+        context,
+        etag=validators.etag,
+        last_modified=validators.last_modified,
+        expires_at=pagecache.next_midnight(round.user, today),
+    )
 
 
 @require_safe
 def profile(request, handle):
     """A participant's rounds (public ones; all of them for the owner) and latest public entries.
 
-    Queries: 1. rounds with their owner (plus the owner alone when there is no
-    round to show), 2. the dates of those rounds (for day, total and status),
-    3. the latest entries of the public rounds.
+    Kept in the page cache. Building it costs 1. rounds with their owner (plus the
+    owner alone when there is no round to show), 2. the dates of those rounds (for
+    day, total and status), 3. the latest entries of the public rounds.
     """
+    return _serve_round_page(request, handle, "profile", lambda: _build_profile(request, handle))
+
+
+def _build_profile(request, handle):
     is_owner = request.user.is_authenticated and request.user.handle == handle
     rounds = Round.objects.filter(user__handle=handle, user__is_active=True).select_related("user")
     if not is_owner:
@@ -130,20 +170,22 @@ def profile(request, handle):
         "is_owner": is_owner,
         "seo": seo,
     }
-    return render(request, "journal/profile.html", context)
+    return pagecache.render_page(
+        request, "journal/profile.html", context, expires_at=pagecache.next_midnight(person, today)
+    )
 
 
 @require_safe
 def round_journal(request, handle, number):
     """A round's log, oldest first, with its summary and grid.
 
-    Queries: 1. the round and its owner (all a 304 costs), 2. entries,
-    3. their tags, 4. their links.
+    Kept in the page cache. Building it costs 1. the round and its owner,
+    2. entries, 3. their tags, 4. their links.
     """
-    round = _visible_round(request, handle, number)
-    today = today_for(round.user)
 
-    def render_page():
+    def build():
+        round = _visible_round(request, handle, number)
+        today = today_for(round.user)
         entries = list(selectors.entries_for_display(round.entries.order_by("date")))
         for entry in entries:
             entry.round = round
@@ -169,22 +211,23 @@ def round_journal(request, handle, number):
                 feed=reverse("journal:round-feed", kwargs=kwargs) if shared else None,
             ),
         }
-        return render(request, "journal/round_journal.html", context)
+        return _round_page(request, round, today, "journal/round_journal.html", context, "journal")
 
-    return share.conditional_page(request, share.round_validators(round, today, "journal"), render_page)
+    return _serve_round_page(request, handle, "journal", build)
 
 
 @require_safe
 def entry_detail(request, handle, number, date):
     """One day, with links to the days before and after it and share links.
 
-    Queries: 1. the round and its owner (all a 304 costs), 2. the entry with the
-    dates and day numbers of its neighbours (subqueries), 3. its tags, 4. its links.
+    Kept in the page cache. Building it costs 1. the round and its owner, 2. the
+    entry with the dates and day numbers of its neighbours (subqueries), 3. its
+    tags, 4. its links.
     """
-    round = _visible_round(request, handle, number)
-    today = today_for(round.user)
 
-    def render_page():
+    def build():
+        round = _visible_round(request, handle, number)
+        today = today_for(round.user)
         before = Entry.objects.filter(round=round, date__lt=OuterRef("date")).order_by("-date")
         after = Entry.objects.filter(round=round, date__gt=OuterRef("date")).order_by("date")
         qs = round.entries.annotate(
@@ -218,6 +261,6 @@ def entry_detail(request, handle, number, date):
                 noindex=not round.is_public,
             ),
         }
-        return render(request, "journal/entry_detail.html", context)
+        return _round_page(request, round, today, "journal/entry_detail.html", context, "entry", date)
 
-    return share.conditional_page(request, share.round_validators(round, today, "entry", date), render_page)
+    return _serve_round_page(request, handle, "entry", build)
