@@ -56,15 +56,15 @@ class Page:
 
 PAGES = [
     Page("ceiling", "ceiling (trivial view, full middleware)", budget=0),
-    Page("home", "visitor home", budget=3, expect="Latest public entries"),
-    Page("dashboard", "dashboard (signed in)", budget=8, goal=0.35, auth=True, expect='name="progress"'),
-    Page("journal_100", "round journal, 100 entries", budget=6, goal=0.30, expect="Day 100 of 100"),
-    Page("journal_366", "round journal, 366 entries", budget=6, goal=0.20, expect="Day 366 of 366"),
-    Page("profile", "public profile", budget=6, goal=0.35, expect="Hana Hundred"),
-    Page("explore", "explore", budget=6, goal=0.35, expect="Day "),
-    Page("permalink", "entry permalink", budget=6, goal=0.50, expect="Day 50 of 100"),
-    Page("feed", "Atom feed (round)", budget=5, goal=0.35, expect="<feed"),
-    Page("badge", "badge SVG", budget=3, goal=0.60, expect="<svg"),
+    Page("home", "visitor home", budget=1, expect="Latest public entries"),
+    Page("dashboard", "dashboard (signed in)", budget=3, goal=0.35, auth=True, expect='name="progress"'),
+    Page("journal_100", "round journal, 100 entries", budget=1, goal=0.30, expect="Day 100 of 100"),
+    Page("journal_366", "round journal, 366 entries", budget=1, goal=0.20, expect="Day 366 of 366"),
+    Page("profile", "public profile", budget=1, goal=0.35, expect="Hana Hundred"),
+    Page("explore", "explore", budget=1, goal=0.35, expect="Day "),
+    Page("permalink", "entry permalink", budget=1, goal=0.50, expect="Day 50 of 100"),
+    Page("feed", "Atom feed (round)", budget=1, goal=0.35, expect="<feed"),
+    Page("badge", "badge SVG", budget=1, goal=0.60, expect="<svg"),
     Page("log_today", "log-today POST (with redirect)", goal=0.15, auth=True, post=True),
 ]
 SCALE_PAGES = ["ceiling", "dashboard", "journal_100", "journal_366"]
@@ -383,8 +383,14 @@ def check_pages(run, server, manifest, pages, dataset):
         else:
             path = manifest["urls"].get(page.name, "/bench/ceiling/")
             hdrs = dict(h.split(": ", 1) for h in page_headers(page, manifest))
-            for _ in range(3):  # the last one is served from warm caches
+            # After the warm-up every worker has served the page: the median of 11
+            # requests is what a request costs in the steady state (one that lands on a
+            # worker that has not kept the page yet reads it from the shared cache).
+            seen = []
+            for _ in range(11):
                 status, headers, body = request(server.port, "GET", path, hdrs)
+                seen.append(int(headers.get("X-Bench-Queries", "-1")))
+            headers = {"X-Bench-Queries": str(statistics.median_low(seen))}
             expected = 200
         queries = int(headers.get("X-Bench-Queries", "-1"))
         counts[page.name] = queries
@@ -854,8 +860,14 @@ def main(argv=None):
     )
     parser.add_argument(
         "--redis-url",
-        default=os.environ.get("BENCH_REDIS_URL"),
-        help="Cache in this Redis database (emptied!); default: the database cache",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="Cache in this Redis database (emptied!), as docker-compose.yml deploys it "
+        "(default redis://127.0.0.1:6379/15; the smoke uses the database cache)",
+    )
+    parser.add_argument(
+        "--database-cache",
+        action="store_true",
+        help="Use the database cache (the app's default without REDIS_URL) instead of Redis",
     )
     parser.add_argument(
         "--workers", type=int, default=None, help="GUNICORN_WORKERS (default: the production configuration's)"
@@ -878,6 +890,8 @@ def main(argv=None):
         return rewrite_report(Path(args.report))
 
     smoke = args.smoke
+    if smoke or args.database_cache:
+        args.redis_url = None
     args.entries = args.entries or (2_000 if smoke else 100_000)
     args.compare_entries = (
         args.compare_entries if args.compare_entries is not None else ([] if smoke else [10_000])

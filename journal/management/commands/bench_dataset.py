@@ -654,7 +654,7 @@ class Builder:
     def _session(self, user) -> str:
         store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.set_expiry(14 * 24 * 3600)
         store.create()
