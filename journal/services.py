@@ -147,13 +147,25 @@ def _check_date(round, d, today, exclude=None):
         raise RuleError(code, date_error_message(code, round, d), field="date")
 
 
-@transaction.atomic
-def create_entry(
-    round, *, date, progress, title="", thoughts="", minutes=None, tags=(), links=(), today=None
-) -> Entry:
+def create_entry(round, *, date, **fields) -> Entry:
     """Log ``date`` in ``round``. The day numbers of the round come from one read of its
     entries under the round's lock: logging today renumbers nothing, a backfill renumbers
-    the later days of an official round."""
+    the later days of an official round.
+
+    Every writer of a round's entries holds its lock, so the date checks see every entry
+    and the insert cannot meet a duplicate; should the database still refuse one, the
+    whole transaction is rolled back and the caller gets the same RuleError.
+    """
+    try:
+        return _create_entry(round, date=date, **fields)
+    except IntegrityError:
+        raise RuleError("duplicate", date_error_message("duplicate", round, date), field="date") from None
+
+
+@transaction.atomic
+def _create_entry(
+    round, *, date, progress, title="", thoughts="", minutes=None, tags=(), links=(), today=None
+) -> Entry:
     round = _lock(round)
     today = today or today_for(round.user)
     stored = {d: (pk, day) for pk, d, day in round.entries.values_list("pk", "date", "day")}
@@ -170,11 +182,7 @@ def create_entry(
         thoughts=thoughts,
         minutes=minutes,
     )
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError:
-        raise RuleError("duplicate", date_error_message("duplicate", round, date), field="date") from None
+    entry.save()
     _set_tags(entry, tags, new=True)
     if links:
         _set_links(entry, links, new=True)
