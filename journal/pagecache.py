@@ -63,7 +63,7 @@ PAGE_TIMEOUT = 24 * 3600
 DEFAULT_LIFETIME = 3600
 LOCAL_BYTES = 32 * 1024 * 1024
 # Bump when the Python that builds a page changes what the page shows.
-CODE_GENERATION = 2
+CODE_GENERATION = 3
 # Rendered where {% csrf_token %} goes in a kept page; each response gets its own token.
 CSRF_PLACEHOLDER = "hd-csrf-placeholder-5f0c1e9a7b"
 
@@ -165,6 +165,15 @@ class Page:
     cache_control: dict = field(default_factory=lambda: {"private": True, "no_cache": True})
     vary_cookie: bool = True
 
+    def __post_init__(self):
+        # Header values worked out once, when the page is built, not on every response.
+        self.validator_headers = {"ETag": self.etag} if self.etag else {}
+        if self.etag and self.last_modified is not None:
+            self.validator_headers["Last-Modified"] = http_date(self.last_modified.timestamp())
+        response = HttpResponse()
+        patch_cache_control(response, **self.cache_control)
+        self.cache_control_header = response.headers["Cache-Control"]
+
     @property
     def size(self) -> int:
         return len(self.body) + 512
@@ -244,10 +253,22 @@ def serve(request, *, kind: str, scopes: Iterable[str], parts: Iterable, build: 
     return respond(request, page)
 
 
+_CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
 def respond(request, page: Page) -> HttpResponse:
     revalidate = page.etag and (page.validators_for == "everyone" or not request.user.is_authenticated)
     response = None
-    if revalidate and "messages" not in request.COOKIES:
+    if (
+        revalidate
+        and "messages" not in request.COOKIES
+        and any(h in request.META for h in _CONDITIONAL_HEADERS)
+    ):
         last_modified = int(page.last_modified.timestamp()) if page.last_modified else None
         response = get_conditional_response(request, etag=page.etag, last_modified=last_modified)
     if response is None:
@@ -255,11 +276,11 @@ def respond(request, page: Page) -> HttpResponse:
         if CSRF_PLACEHOLDER in body:
             body = body.replace(CSRF_PLACEHOLDER, get_token(request))
         response = HttpResponse(body, content_type=page.content_type)
+    headers = response.headers
     if revalidate:
-        response.headers["ETag"] = page.etag
-        if page.last_modified is not None:
-            response.headers["Last-Modified"] = http_date(page.last_modified.timestamp())
-    patch_cache_control(response, **page.cache_control)
+        for name, value in page.validator_headers.items():
+            headers[name] = value
+    headers["Cache-Control"] = page.cache_control_header
     if page.vary_cookie:
         patch_vary_headers(response, ("Cookie",))
     return response
