@@ -872,15 +872,18 @@ def main(argv=None):
     parser.add_argument(
         "--workers", type=int, default=None, help="GUNICORN_WORKERS (default: the production configuration's)"
     )
-    # The worker model chosen by measurement (bench/README.md): gthread, 2 threads, no recycling.
+    # Default: the worker model the image runs (sync workers; docker/gunicorn.conf.py says why).
     parser.add_argument(
-        "--threads", type=int, default=2, help="GUNICORN_THREADS (default 2: gthread workers; 1: sync)"
+        "--threads",
+        type=int,
+        default=None,
+        help="GUNICORN_THREADS (default: the production configuration's, 1 = sync workers; 2 = gthread)",
     )
     parser.add_argument(
         "--max-requests",
         type=int,
-        default=0,
-        help="GUNICORN_MAX_REQUESTS (default 0: gthread workers recycled under load drop keep-alive connections)",
+        default=None,
+        help="GUNICORN_MAX_REQUESTS (default: the production configuration's, 1000 with a jitter of 100)",
     )
     parser.add_argument("--keep-db", action="store_true", help="Keep the benchmark database afterwards")
     parser.add_argument("--tag", default="", help="Suffix for the result files")
@@ -941,8 +944,9 @@ def main(argv=None):
     meta = {
         "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} CPUs",
-        "gunicorn": f"docker/gunicorn.conf.py, GUNICORN_WORKERS={workers}, GUNICORN_THREADS={args.threads or 1}"
-        + f", GUNICORN_MAX_REQUESTS={args.max_requests}",
+        "gunicorn": f"docker/gunicorn.conf.py, GUNICORN_WORKERS={workers}"
+        + f", GUNICORN_THREADS={args.threads or 'default (1, sync)'}"
+        + f", GUNICORN_MAX_REQUESTS={'default (1000)' if args.max_requests is None else args.max_requests}",
         "cache": f"Redis ({args.redis_url})" if args.redis_url else "database cache",
         "load_average": statistics.mean(p.load_average for p in run.points) if run.points else 0.0,
         "seconds": round(time.monotonic() - started, 1),
