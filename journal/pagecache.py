@@ -230,14 +230,24 @@ def page_key(kind: str, parts: Iterable, scope_tokens: Iterable[str]) -> str:
     return f"hd:page:{kind}:{hashlib.md5(raw.encode(), usedforsecurity=False).hexdigest()}"
 
 
-def serve(request, *, kind: str, scopes: Iterable[str], parts: Iterable, build: Callable[[], Page]):
+def serve(
+    request,
+    *,
+    kind: str,
+    scopes: Iterable[str],
+    parts: Iterable,
+    build: Callable[[], Page],
+    query: Iterable[str] = (),
+):
     """The page for this request: from memory, from the shared cache, or ``build()`` (then kept).
 
     ``parts`` must name everything the page shows besides what its scopes cover: the
     path with its query string, the viewer (``viewer_parts``) when the page shows who is
-    signed in. ``build`` may raise Http404 (nothing is kept then).
+    signed in. ``build`` may raise Http404 (nothing is kept then). ``query`` names the
+    query parameters the page reads; a request with any other is answered but not kept,
+    so made-up query strings cannot fill the cache.
     """
-    if has_messages(request):
+    if has_messages(request) or any(name not in query for name in request.GET):
         return respond(request, build())
     key = page_key(kind, parts, tokens([ALL, *scopes]))
     page = LOCAL.get(key)

@@ -212,3 +212,16 @@ def test_a_cached_visitor_home_costs_one_query(client, user):
     assert b"Latest public entries" in response.content
     # the page-cache tokens (database cache); the page itself is in memory
     assert len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_made_up_query_strings_are_answered_but_not_kept(client, user):
+    round = make_round(user, days_ago=3, visibility="public")
+    log(round, 1)
+    assert client.get("/@ada/r1/").status_code == 200
+    assert client.get("/explore/?page=1").status_code == 200
+    kept = len(pagecache.LOCAL.pages)
+    for i in range(5):
+        response = client.get(f"/@ada/r1/?utm_source={i}")
+        assert response.status_code == 200 and b"Worked on it." in response.content
+        assert client.get(f"/explore/?page=1&x={i}").status_code == 200
+    assert len(pagecache.LOCAL.pages) == kept

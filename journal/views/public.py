@@ -83,8 +83,9 @@ def explore(request):
         request,
         kind="explore",
         scopes=[pagecache.PUBLIC],
-        parts=(number, *pagecache.viewer_parts(request)),
+        parts=(request.get_full_path(), *pagecache.viewer_parts(request)),
         build=build,
+        query=("page",),
     )
 
 
