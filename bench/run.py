@@ -883,7 +883,7 @@ def main(argv=None):
         "--max-requests",
         type=int,
         default=None,
-        help="GUNICORN_MAX_REQUESTS (default: the production configuration's, 1000 with a jitter of 100)",
+        help="GUNICORN_MAX_REQUESTS (default: the production configuration's, 0 = no recycling)",
     )
     parser.add_argument("--keep-db", action="store_true", help="Keep the benchmark database afterwards")
     parser.add_argument("--tag", default="", help="Suffix for the result files")
@@ -946,7 +946,7 @@ def main(argv=None):
         "machine": f"{os.cpu_count()} CPUs",
         "gunicorn": f"docker/gunicorn.conf.py, GUNICORN_WORKERS={workers}"
         + f", GUNICORN_THREADS={args.threads or 'default (1, sync)'}"
-        + f", GUNICORN_MAX_REQUESTS={'default (1000)' if args.max_requests is None else args.max_requests}",
+        + f", GUNICORN_MAX_REQUESTS={'default (0)' if args.max_requests is None else args.max_requests}",
         "cache": f"Redis ({args.redis_url})" if args.redis_url else "database cache",
         "load_average": statistics.mean(p.load_average for p in run.points) if run.points else 0.0,
         "seconds": round(time.monotonic() - started, 1),
