@@ -68,6 +68,8 @@ PAGES = [
     Page("log_today", "log-today POST (with redirect)", goal=0.15, auth=True, post=True),
 ]
 SCALE_PAGES = ["ceiling", "dashboard", "journal_100", "journal_366"]
+SCALE_REPEATS = 5  # pairs per page in the scale check (at least; more with --repeats)
+SCALE_REDIS_DB = 13  # the smaller dataset's Redis database in the scale check (emptied)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 GOAL_CONNECTIONS = 8
 TAIL_CONNECTIONS = 32
@@ -352,6 +354,8 @@ class Run:
     problems: list[str] = field(default_factory=list)
     datasets: dict = field(default_factory=dict)
     workers: int = 0
+    # The scale check: the scale pages on a smaller dataset and on the main one, in pairs.
+    scale_points: list[Point] = field(default_factory=list)
 
 
 def page_headers(page, manifest):
@@ -574,15 +578,21 @@ def build_dataset(env, entries, participants, posters):
     return json.loads(out.read_text())
 
 
-def run_dataset(run, env, entries, pages, label):
-    args = run.args
-    if args.redis_url:
-        flush_redis(args.redis_url)
-    posters = args.posters if any(p.post for p in pages) else 0  # only the POST needs them
-    manifest = build_dataset(env, entries, args.participants, posters)
+def prepare_dataset(run, env, entries, pages):
+    if env.get("REDIS_URL"):
+        flush_redis(env["REDIS_URL"])
+    posters = run.args.posters if any(p.post for p in pages) else 0  # only the POST needs them
+    manifest = build_dataset(env, entries, run.args.participants, posters)
     run.datasets[entries] = {k: manifest[k] for k in ("entries", "participants", "posters", "built_on")}
     post_data = RESULTS / f"post-{entries}.txt"
     write_post_data(manifest, post_data)
+    return manifest, post_data
+
+
+def run_dataset(run, env, entries, pages, label, then=None):
+    """Build the dataset, serve it, measure ``pages``; ``then(server, manifest)`` runs before the server stops."""
+    args = run.args
+    manifest, post_data = prepare_dataset(run, env, entries, pages)
     server = Server(env, args.port, RESULTS / "gunicorn.log")
     server.start()
     try:
@@ -599,14 +609,76 @@ def run_dataset(run, env, entries, pages, label):
             "peak_seen_mb": round(server.peak_rss_kb / 1024, 1),
         }
         log(f"worker RSS after the run: {sorted(round(v / 1024, 1) for v in rss.values())} MB")
+        if then is not None:
+            then(server, manifest)
     finally:
         server.stop()
+
+
+def other_redis_db(redis_url, db):
+    parts = urllib.parse.urlsplit(redis_url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def scale_check(run, main_server, main_manifest, small_entries, pages):
+    """The scale pages on a ``small_entries`` dataset and on the main one, measured in pairs.
+
+    The small dataset lives in its own database (and Redis database) behind a second
+    gunicorn, so both stay up: each page is measured on the small one, then at once on
+    the main one, each run bracketed by two ceiling runs of its own server. Other load on
+    the machine drifts over minutes; a pair is measured within half a minute.
+    """
+    args = run.args
+    main_env = main_server.env
+    small_url = main_env["DATABASE_URL"] + f"_{small_entries}"
+    small_redis = other_redis_db(main_env["REDIS_URL"], SCALE_REDIS_DB) if main_env.get("REDIS_URL") else None
+    small_env = bench_env(
+        small_url, args.port + 1, small_redis, args.workers, args.threads, args.max_requests
+    )
+    create_database(small_url)
+    server = Server(small_env, args.port + 1, RESULTS / "gunicorn-small.log")
+    try:
+        manage(small_env, "migrate", "--noinput", "-v0")
+        manifest, _post_data = prepare_dataset(run, small_env, small_entries, pages)
+        server.start()
+        log(
+            f"scale check: {small_entries:,} entries on :{server.port} beside {args.entries:,} on :{main_server.port}"
+        )
+        warm(server, manifest, pages, 2)
+        warm(main_server, main_manifest, pages, 1)
+        check_pages(run, server, manifest, pages, small_entries)
+        ceiling, others = pages[0], pages[1:]
+        pg = admin_connection(run.database_url)
+        try:
+            for repeat in range(1, max(args.repeats, SCALE_REPEATS) + 1):
+                for page in others:
+                    for entries, srv, env, man in (
+                        (small_entries, server, small_env, manifest),
+                        (args.entries, main_server, main_env, main_manifest),
+                    ):
+                        point_args = (entries, GOAL_CONNECTIONS, repeat, None, pg)
+                        before = measure_point(run, srv, env, man, ceiling, *point_args)
+                        point = measure_point(run, srv, env, man, page, *point_args)
+                        after = measure_point(run, srv, env, man, ceiling, *point_args)
+                        point.ceiling_rps = (before.rps + after.rps) / 2
+                        if before.cpu_ms and after.cpu_ms:
+                            point.ceiling_cpu_ms = (before.cpu_ms + after.cpu_ms) / 2
+                        run.scale_points += [before, point, after]
+                        log_point(point)
+        finally:
+            pg.close()
+    finally:
+        server.stop()
+        if not args.keep_db:
+            drop_database(small_url)
+        if small_redis:
+            flush_redis(small_redis)
 
 
 # --- report ---------------------------------------------------------------------------------
 
 
-def aggregate(run):
+def aggregate(points):
     """Median of the repeats per (dataset, page, connections).
 
     The ratio of each run is the page's req/s over the mean of the two ceiling runs that
@@ -615,10 +687,10 @@ def aggregate(run):
     disturbs much less than req/s.
     """
     rows = {}
-    for p in run.points:
+    for p in points:
         rows.setdefault((p.dataset, p.page, p.connections), []).append(p)
     pooled = {}
-    for p in run.points:
+    for p in points:
         if p.cpu_ms:
             pooled.setdefault((p.dataset, p.page), []).append(p.cpu_ms)
     out = {}
@@ -676,10 +748,11 @@ def goals(run, agg, main):
                 or f"worst: {worst[0]} {worst[1]:.1f}×",
             )
         )
-    scale = [ds for ds in run.datasets if ds != main]
+    sagg = aggregate(run.scale_points)
+    scale = sorted({ds for ds, _page, _c in sagg if ds != main})
     for small in scale:
         for page in SCALE_PAGES[1:]:
-            a, b = agg.get((small, page, GOAL_CONNECTIONS)), agg.get((main, page, GOAL_CONNECTIONS))
+            a, b = sagg.get((small, page, GOAL_CONNECTIONS)), sagg.get((main, page, GOAL_CONNECTIONS))
             if a and b:
                 change = b["ratio"] / a["ratio"] - 1
                 if a["cpu_ms_all"] and b["cpu_ms_all"]:
@@ -758,12 +831,14 @@ def markdown_report(run, agg, main, meta):
             )
             + " |"
         )
-    scale = [ds for ds in run.datasets if ds != main]
+    sagg = aggregate(run.scale_points)
+    scale = sorted({ds for ds, _page, _c in sagg if ds != main})
     if scale:
         lines += [
             "",
-            f"Same pages with less data: ratio to the ceiling at {GOAL_CONNECTIONS} connections (req/s), "
-            "and CPU per request (median of every run at every connection count):",
+            f"Same pages with less data, measured in pairs (each page on the smaller dataset, then at once on "
+            f"the main one, both served side by side): ratio to the ceiling at {GOAL_CONNECTIONS} connections "
+            "(req/s) and CPU per request, median of the pairs:",
             "",
         ]
         sets = [*scale, main]
@@ -774,7 +849,7 @@ def markdown_report(run, agg, main, meta):
         )
         lines += [header, "|---" * (len(sets) + 4) + "|"]
         for name in SCALE_PAGES[1:]:
-            values = [agg.get((ds, name, GOAL_CONNECTIONS)) for ds in sets]
+            values = [sagg.get((ds, name, GOAL_CONNECTIONS)) for ds in sets]
             if not all(values):
                 continue
             change = values[-1]["ratio"] / values[0]["ratio"] - 1
@@ -814,8 +889,9 @@ def rewrite_report(path):
     run.queries = {int(k): v for k, v in data["queries"].items()}
     run.rss = {int(k): v for k, v in data["rss"].items()}
     run.datasets = {int(k): v for k, v in data["datasets"].items()}
+    run.scale_points = [Point(**p) for p in data.get("scale_points", [])]
     run.problems = data["problems"]
-    report = markdown_report(run, aggregate(run), run.args.entries, data["meta"])
+    report = markdown_report(run, aggregate(run.points), run.args.entries, data["meta"])
     path.with_suffix(".md").write_text(report)
     print(report)
 
@@ -929,17 +1005,20 @@ def main(argv=None):
         manage(env, "migrate", "--noinput", "-v0")
         if static_files_stale():
             manage(env, "collectstatic", "--noinput", "-v0")
-        for entries in args.compare_entries:
-            scale_pages = [p for p in pages if p.name in SCALE_PAGES]
-            run_dataset(run, env, entries, scale_pages, f"{entries:,} entries (scale check)")
-        run_dataset(run, env, args.entries, pages, f"{args.entries:,} entries")
+        scale_pages = [p for p in pages if p.name in SCALE_PAGES]
+
+        def then(server, manifest):
+            for small in args.compare_entries:
+                scale_check(run, server, manifest, small, scale_pages)
+
+        run_dataset(run, env, args.entries, pages, f"{args.entries:,} entries", then=then)
     finally:
         if not args.keep_db:
             drop_database(database_url)
         if args.redis_url:
             flush_redis(args.redis_url)
 
-    agg = aggregate(run)
+    agg = aggregate(run.points)
     workers = args.workers or f"default ({run.workers})"
     meta = {
         "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -948,7 +1027,9 @@ def main(argv=None):
         + f", GUNICORN_THREADS={args.threads or 'default (1, sync)'}"
         + f", GUNICORN_MAX_REQUESTS={'default (0)' if args.max_requests is None else args.max_requests}",
         "cache": f"Redis ({args.redis_url})" if args.redis_url else "database cache",
-        "load_average": statistics.mean(p.load_average for p in run.points) if run.points else 0.0,
+        "load_average": statistics.mean(p.load_average for p in [*run.points, *run.scale_points])
+        if run.points
+        else 0.0,
         "seconds": round(time.monotonic() - started, 1),
     }
     report = markdown_report(run, agg, args.entries, meta)
@@ -966,6 +1047,7 @@ def main(argv=None):
                     {"dataset": k[0], "page": k[1], "connections": k[2], **v} for k, v in sorted(agg.items())
                 ],
                 "points": [asdict(p) for p in run.points],
+                "scale_points": [asdict(p) for p in run.scale_points],
                 "problems": run.problems,
             },
             indent=2,
