@@ -51,7 +51,7 @@ e2e: install-dev
 audit: install-dev
 	bash scripts/audit.sh
 
-## bench: the full benchmark against the ceiling view (about 25 min; bench/README.md); results in bench/results/
+## bench: the full benchmark against the ceiling view (about 30 min; bench/README.md); results in bench/results/
 bench: install-dev
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py

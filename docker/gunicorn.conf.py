@@ -47,12 +47,12 @@ bind = [os.environ.get("GUNICORN_BIND", "").strip() or f"0.0.0.0:{_int('PORT', 8
 # 2 × CPUs + 1, capped at 8: each worker (× threads) holds a database connection, and
 # Postgres allows 100 by default for every web container together.
 workers = _int("GUNICORN_WORKERS", min(2 * _cpus() + 1, 8), 1, 64)
-# Sync workers by default, chosen by measurement: gthread (GUNICORN_THREADS=2) serves about
-# 2.4 times the requests per second to a client that keeps its connection alive (`make
-# bench`), but a reload (HUP) or a recycled worker then resets those kept-alive
-# connections (`make reliability`: 10 failed requests out of 1,373), while sync workers
-# close every connection and reload with none. Behind the HTTPS proxy, which does not
-# keep connections to gunicorn alive by default, gthread gains little.
+# Sync workers by default, chosen by measurement (README, Performance): without recycling
+# they serve as many requests a second as gthread (GUNICORN_THREADS=2) within the noise of
+# `make bench`, and a reload (HUP) resets none of their connections, where gthread resets
+# the kept-alive ones (`make reliability`: 10 failed requests out of 1,373). Behind the
+# HTTPS proxy, which does not keep connections to gunicorn alive by default, gthread's one
+# advantage, keep-alive, is gone anyway.
 threads = _int("GUNICORN_THREADS", 1, 1, 32)
 timeout = _int("GUNICORN_TIMEOUT", 30, 5, 600)
 # Finish the requests in flight on SIGTERM; below compose's stop_grace_period (30 s).
