@@ -14,11 +14,9 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.cache import cache
 
+from journal import pagecache
+
 USER_TIMEOUT = 3600
-
-
-def user_scope(pk) -> str:
-    return f"uid:{pk}"
 
 
 def cache_users() -> bool:
@@ -29,13 +27,11 @@ class CachedUserMixin:
     def get_user(self, user_id):
         if not cache_users():
             return super().get_user(user_id)
-        from journal import pagecache
-
         try:
             pk = int(user_id)
         except (TypeError, ValueError):
             return None
-        (token,) = pagecache.tokens([user_scope(pk)])
+        (token,) = pagecache.tokens([pagecache.account_scope(pk)])
         key = f"hd:user:{pk}:{token}"
         user = cache.get(key)
         if user is None:
@@ -56,6 +52,4 @@ class AuthenticationBackend(CachedUserMixin, AllauthBackend):
 
 def user_saved_or_deleted(sender, instance, raw=False, **kwargs):
     if not raw and instance.pk is not None:
-        from journal import pagecache
-
-        pagecache.changed(user_scope(instance.pk))
+        pagecache.changed(pagecache.account_scope(instance.pk))

@@ -38,21 +38,25 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache as memoize
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.template.utils import get_app_template_dirs
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
+
+from journal.models import Round
+from journal.share import day_started_at
 
 PUBLIC = "public"
 # Every page is also in this scope: dropping its token (a tag renamed) rebuilds them all.
@@ -63,7 +67,10 @@ PAGE_TIMEOUT = 24 * 3600
 DEFAULT_LIFETIME = 3600
 LOCAL_BYTES = 32 * 1024 * 1024
 # Bump when the Python that builds a page changes what the page shows.
-CODE_GENERATION = 3
+CODE_GENERATION = 4
+# Feeds and badges may be kept by any cache for five minutes; HTML pages are revalidated every time.
+PUBLIC_CACHE_CONTROL = "public, max-age=300"
+PRIVATE_CACHE_CONTROL = "private, no-cache"
 # Rendered where {% csrf_token %} goes in a kept page; each response gets its own token.
 CSRF_PLACEHOLDER = "hd-csrf-placeholder-5f0c1e9a7b"
 
@@ -96,7 +103,13 @@ def has_messages(request) -> bool:
 
 
 def user_scope(handle: str) -> str:
+    """A participant's pages (by the handle in their URLs)."""
     return f"u:{handle}"
+
+
+def account_scope(pk) -> str:
+    """The signed-in user kept by accounts.backends (by primary key: sessions know no handle)."""
+    return f"uid:{pk}"
 
 
 def _token_key(scope: str) -> str:
@@ -118,13 +131,9 @@ def changed(*scopes: str) -> None:
 
 def round_changed(round, *, public: bool | None = None) -> None:
     """A write to ``round`` or its entries. ``public``: whether explore may show it (default: its visibility)."""
-    from journal.models import Round
-
     if Round.user.is_cached(round):
         handle = round.user.handle
     else:
-        from django.contrib.auth import get_user_model
-
         handle = get_user_model().objects.filter(pk=round.user_id).values_list("handle", flat=True).first()
     if public is None:
         public = round.visibility == Round.Visibility.PUBLIC
@@ -159,20 +168,17 @@ class Page:
     etag: str = ""
     last_modified: datetime | None = None
     expires_at: float = 0.0
-    # Who may revalidate: "anonymous" (HTML pages: signed-in visitors always get a full page)
-    # or "everyone" (feeds and badges, the same for everybody).
-    validators_for: str = "anonymous"
-    cache_control: dict = field(default_factory=lambda: {"private": True, "no_cache": True})
-    vary_cookie: bool = True
+    # True for feeds and badges: the same for everybody, so anyone may revalidate and any
+    # cache may keep them for a while. False for HTML pages: only anonymous copies carry
+    # validators (signed-in visitors see their own navigation), never kept in a shared cache.
+    public: bool = False
 
     def __post_init__(self):
         # Header values worked out once, when the page is built, not on every response.
         self.validator_headers = {"ETag": self.etag} if self.etag else {}
         if self.etag and self.last_modified is not None:
             self.validator_headers["Last-Modified"] = http_date(self.last_modified.timestamp())
-        response = HttpResponse()
-        patch_cache_control(response, **self.cache_control)
-        self.cache_control_header = response.headers["Cache-Control"]
+        self.cache_control = PUBLIC_CACHE_CONTROL if self.public else PRIVATE_CACHE_CONTROL
 
     @property
     def size(self) -> int:
@@ -272,7 +278,7 @@ _CONDITIONAL_HEADERS = (
 
 
 def respond(request, page: Page) -> HttpResponse:
-    revalidate = page.etag and (page.validators_for == "everyone" or not request.user.is_authenticated)
+    revalidate = page.etag and (page.public or not request.user.is_authenticated)
     response = None
     if (
         revalidate
@@ -290,8 +296,8 @@ def respond(request, page: Page) -> HttpResponse:
     if revalidate:
         for name, value in page.validator_headers.items():
             headers[name] = value
-    headers["Cache-Control"] = page.cache_control_header
-    if page.vary_cookie:
+    headers["Cache-Control"] = page.cache_control
+    if not page.public:
         patch_vary_headers(response, ("Cookie",))
     return response
 
@@ -304,8 +310,6 @@ def render_page(request, template_name: str, context: dict, **page_fields) -> Pa
 
 def next_midnight(user, today) -> float:
     """When the owner's ``today`` ends (their zone and rollover hour), as a timestamp."""
-    from journal.share import day_started_at
-
     return day_started_at(user, today + timedelta(days=1)).timestamp()
 
 

@@ -5,12 +5,11 @@ import pytest
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from journal import pagecache, services
 from journal.models import Round
+from journal.tests import budget
 from journal.tests.factories import log, make_round
 
 pytestmark = pytest.mark.django_db
@@ -108,9 +107,7 @@ def test_a_cached_dashboard_costs_three_queries_whatever_the_entries(auth_client
     round = make_round(user, days_ago=70)
     log(round, *range(70, 0, -1), tags="python", links=[{"url": "https://example.com"}])
     auth_client.get("/")  # fills the cache
-    with CaptureQueriesContext(connection) as ctx:
-        response = auth_client.get("/")
-    assert response.status_code == 200
+    response, ctx = budget.request(auth_client, "/")  # asserts a 200
     assert b"Day 71 of 100" in response.content
     # session and user (database cache, then SQL), the page-cache tokens (one cache read);
     # the page itself comes from this process's memory.
@@ -122,8 +119,7 @@ def test_a_page_kept_by_another_process_is_read_from_the_shared_cache(client, us
     log(round, 1, progress="Shared *page*")
     first = client.get("/@ada/r1/")
     pagecache.LOCAL.clear()  # as if the next request went to another worker
-    with CaptureQueriesContext(connection) as ctx:
-        second = client.get("/@ada/r1/")
+    second, ctx = budget.request(client, "/@ada/r1/")
 
     def without_csrf(response):
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
@@ -171,8 +167,7 @@ def test_a_kept_page_is_rebuilt_at_the_owners_midnight(client, user, monkeypatch
     (page,) = pagecache.LOCAL.pages.values()
     assert page.expires_at > time.time()
     page.expires_at = time.time() - 1  # the owner's day is over
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get("/@ada/r1/").status_code == 200
+    _response, ctx = budget.request(client, "/@ada/r1/")  # asserts a 200
     assert any("journal_entry" in q["sql"] for q in ctx.captured_queries)  # built again
 
 
@@ -206,9 +201,7 @@ def test_a_cached_visitor_home_costs_one_query(client, user):
     round = make_round(user, days_ago=8, visibility="public")
     log(round, *range(8, 0, -1), tags="python", links=[{"url": "https://example.com"}])
     client.get("/")  # fills the cache
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get("/")
-    assert response.status_code == 200
+    response, ctx = budget.request(client, "/")  # asserts a 200
     assert b"Latest public entries" in response.content
     # the page-cache tokens (database cache); the page itself is in memory
     assert len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]

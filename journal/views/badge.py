@@ -106,7 +106,5 @@ def _build_badge(handle, number):
         etag=share.make_etag("badge", round.pk, round.version, today, user.language),
         last_modified=max(round.updated_at, share.day_started_at(user, today)),
         expires_at=pagecache.next_midnight(user, today),
-        validators_for="everyone",
-        cache_control={"public": True, "max_age": 300},
-        vary_cookie=False,
+        public=True,
     )

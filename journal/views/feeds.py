@@ -51,9 +51,7 @@ class _JournalFeed(Feed):
             etag=validators.etag,
             last_modified=validators.last_modified,
             expires_at=pagecache.in_an_hour(),
-            validators_for="everyone",
-            cache_control={"public": True, "max_age": 300},
-            vary_cookie=False,
+            public=True,
         )
 
     def language_of(self, obj):
