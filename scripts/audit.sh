@@ -51,7 +51,7 @@ trap cleanup EXIT
 step "Production-like server (temporary database ${DB})"
 pg_isready -h 127.0.0.1 -p 5432 -q || fail "PostgreSQL does not answer on 127.0.0.1:5432."
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE ${DB}" >/dev/null
-PORT="$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 BASE="http://127.0.0.1:${PORT}"
 # Production settings (hundreddays/settings.py) with debug off; only the TLS redirect is off,
 # as behind a proxy that terminates TLS.

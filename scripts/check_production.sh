@@ -84,27 +84,14 @@ ok "no finding"
 step "Entrypoint outside a container, production settings, fresh database ${DB}"
 pg_isready -h 127.0.0.1 -p 5432 -q || fail "PostgreSQL does not answer on 127.0.0.1:5432"
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE ${DB}" >/dev/null
-PORT="$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 BASE="http://127.0.0.1:${PORT}"
 
 # A clean environment: nothing from the caller's shell (DATABASE_URL, DJANGO_*) leaks in.
-SECRET="ci-only-$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
-PROD=(
-  "PATH=$PATH" "HOME=${HOME:-/root}" "LANG=C.UTF-8" PYTHONUNBUFFERED=1
-  DJANGO_SETTINGS_MODULE=hundreddays.settings
-  DJANGO_DEBUG=false
-  "DJANGO_SECRET_KEY=$SECRET"
-  "DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost"
-  DJANGO_SECURE_SSL_REDIRECT=false # plain HTTP here; behind the proxy in production
-  "DJANGO_STATIC_ROOT=$TMP/static"
-  "DATABASE_URL=postgres://postgres@127.0.0.1:5432/${DB}"
-)
-prod() { env -i "${PROD[@]}" "$@"; }
+prod_env "$TMP/static"
+PROD+=("DATABASE_URL=postgres://postgres@127.0.0.1:5432/${DB}")
 
-# What the image build does: a throwaway key, no database.
-env -i "PATH=$PATH" "HOME=${HOME:-/root}" LANG=C.UTF-8 DJANGO_DEBUG=false "DJANGO_STATIC_ROOT=$TMP/static" \
-  DJANGO_SECRET_KEY=build-only-never-used-at-run-time-0123456789-abcdefghijklmnop \
-  python manage.py collectstatic --noinput -v0
+build_static "$TMP/static"
 ok "collectstatic (compressed, hashed) into $TMP/static"
 
 # Not through prod(): a function would run in a subshell, and $! must be the process that env,

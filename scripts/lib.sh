@@ -1,4 +1,4 @@
-# Shared by the CI scripts (check_production.sh, audit.sh, reliability.sh,
+# Shared by the CI scripts (check_production.sh, audit.sh, reliability.sh, security/static_analysis.sh,
 # security/observatory.sh). Source it after setting ROOT to the repository root.
 # shellcheck shell=bash
 
@@ -29,4 +29,33 @@ stop_server() {
 # Drop a temporary database on the local PostgreSQL, even with connections left open.
 drop_db() {
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null 2>&1 || true
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+  python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The production configuration the checks run the app with: debug off, a fresh real secret
+# (also in SECRET), plain HTTP on 127.0.0.1 (the proxy would redirect), static files in $1.
+# Nothing from the caller's shell leaks in: run it with prod, or env -i "${PROD[@]}".
+prod_env() {
+  SECRET="ci-only-$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+  PROD=(
+    "PATH=$PATH" "HOME=${HOME:-/root}" "LANG=C.UTF-8" PYTHONUNBUFFERED=1
+    DJANGO_SETTINGS_MODULE=hundreddays.settings
+    DJANGO_DEBUG=false
+    "DJANGO_SECRET_KEY=$SECRET"
+    "DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost"
+    DJANGO_SECURE_SSL_REDIRECT=false
+    "DJANGO_STATIC_ROOT=$1"
+  )
+}
+prod() { env -i "${PROD[@]}" "$@"; }
+
+# What the image build does: collectstatic into $1 with a throwaway key and no database.
+build_static() {
+  env -i "PATH=$PATH" "HOME=${HOME:-/root}" LANG=C.UTF-8 DJANGO_DEBUG=false "DJANGO_STATIC_ROOT=$1" \
+    DJANGO_SECRET_KEY=build-only-never-used-at-run-time-0123456789-abcdefghijklmnop \
+    python manage.py collectstatic --noinput -v0
 }

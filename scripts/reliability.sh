@@ -73,25 +73,14 @@ timed() { # name command...: run it, note how long it took
   TIMES+=("$name: $((SECONDS - started)) s")
 }
 
-# The production configuration, as scripts/check_production.sh runs it: debug off, a real secret,
-# plain HTTP on 127.0.0.1 (the proxy would redirect), static files collected. Nothing else leaks in.
-SECRET="ci-only-$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
-PROD=(
-  "PATH=$PATH" "HOME=${HOME:-/root}" "LANG=C.UTF-8" PYTHONUNBUFFERED=1
-  DJANGO_SETTINGS_MODULE=hundreddays.settings
-  DJANGO_DEBUG=false
-  "DJANGO_SECRET_KEY=$SECRET"
-  "DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost"
-  DJANGO_SECURE_SSL_REDIRECT=false
-  "DJANGO_STATIC_ROOT=$TMP/static"
-)
+# The production configuration, as scripts/check_production.sh runs it (scripts/lib.sh).
+prod_env "$TMP/static"
 url() { echo "postgres://postgres@127.0.0.1:${2:-5432}/$1"; }
-prod() { env -i "${PROD[@]}" "$@"; }
 
 start_server() { # database-url log-name [VAR=value...]: gunicorn with docker/gunicorn.conf.py
   local database_url="$1" log="$TMP/$2.log" port
   shift 2
-  port="$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  port="$(free_port)"
   # env execs gunicorn: $! is the master, which gets the HUPs and the TERM.
   env -i "${PROD[@]}" "DATABASE_URL=$database_url" "GUNICORN_BIND=127.0.0.1:$port" "$@" \
     gunicorn --config docker/gunicorn.conf.py >"$log" 2>&1 &

@@ -74,7 +74,7 @@ ok "CA and server certificate (SAN IP:$HOST), valid 2 days"
 step "The app with production settings, fresh database ${DB}"
 pg_isready -h 127.0.0.1 -p 5432 -q || fail "PostgreSQL does not answer on 127.0.0.1:5432"
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE ${DB}" >/dev/null
-PORT="$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 SECRET="observatory-only-$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 PROD=(
   "PATH=$PATH" "HOME=${HOME:-/root}" LANG=C.UTF-8 PYTHONUNBUFFERED=1
@@ -87,9 +87,7 @@ PROD=(
   DJANGO_TRUSTED_PROXY_COUNT=1
   FORWARDED_ALLOW_IPS=127.0.0.1
 )
-env -i "PATH=$PATH" "HOME=${HOME:-/root}" LANG=C.UTF-8 DJANGO_DEBUG=false "DJANGO_STATIC_ROOT=$TMP/static" \
-  DJANGO_SECRET_KEY=build-only-never-used-at-run-time-0123456789-abcdefghijklmnop \
-  python manage.py collectstatic --noinput -v0
+build_static "$TMP/static"
 env -i "${PROD[@]}" DB_WAIT_TIMEOUT=20 "GUNICORN_BIND=127.0.0.1:${PORT}" GUNICORN_WORKERS=2 \
   docker/entrypoint.sh gunicorn --config docker/gunicorn.conf.py >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!

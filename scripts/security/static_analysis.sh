@@ -10,17 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
-BIN="$ROOT/${VENV:-.venv}/bin"
-[ -x "$BIN/python" ] || { echo "No virtual environment at $BIN: run make install-dev first." >&2; exit 1; }
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
-
-step() { printf '\n==> %s\n' "$*"; }
-ok() { printf '    ok: %s\n' "$*"; }
-fail() {
-  printf 'FAIL: %s\n' "$*" >&2
-  exit 1
-}
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
