@@ -2,8 +2,8 @@
 
 journal.services (and the admin and the importer through it) call
 ``pagecache.round_changed`` when they bump a round's version; these receivers cover
-the rest: a round saved or deleted in any way, a participant's profile, a tag renamed
-in the admin. See journal/pagecache.py for why a dropped token is never stale.
+the rest: a round saved or deleted in any way, a participant's profile (and the
+signed-in user accounts.backends keeps), a tag renamed in the admin. See journal/pagecache.py for why a dropped token is never stale.
 """
 
 from django.conf import settings
@@ -32,14 +32,18 @@ def user_about_to_change(sender, instance, update_fields=None, raw=False, **kwar
 
 
 def user_changed(sender, instance, update_fields=None, raw=False, **kwargs):
-    if raw or (update_fields is not None and set(update_fields) <= _UNSHOWN_USER_FIELDS):
+    if raw or instance.pk is None:
         return
-    old = getattr(instance, "_pagecache_old_handle", None)
-    pagecache.changed(
-        pagecache.user_scope(instance.handle) if instance.handle else "",
-        pagecache.user_scope(old) if old else "",
-        pagecache.PUBLIC,
-    )
+    # The signed-in user kept by accounts.backends goes on every write (a new password too).
+    scopes = [pagecache.account_scope(instance.pk)]
+    if update_fields is None or not set(update_fields) <= _UNSHOWN_USER_FIELDS:
+        old = getattr(instance, "_pagecache_old_handle", None)
+        scopes += [
+            pagecache.user_scope(instance.handle) if instance.handle else "",
+            pagecache.user_scope(old) if old else "",
+            pagecache.PUBLIC,
+        ]
+    pagecache.changed(*scopes)
 
 
 def tag_changed(sender, instance, **kwargs):
