@@ -3,10 +3,9 @@
 Every signed-in request loads its user (Django's ``get_user``): one SQL query, the
 largest cost of a cached dashboard. With Redis configured (``REDIS_URL``) the user is
 kept in the cache under a key holding a token that every save or delete of that user
-drops (journal/signals.py, through journal.pagecache: in the writing transaction and after it
-commits), so
-a changed password, a deactivation or a new name is seen by the very next request, by
-every worker. With the database cache a cache read is itself a query, so these
+drops (journal/signals.py, through journal.pagecache: in the writing transaction and after
+it commits), so a changed password, a deactivation or a new name is seen by the very next
+request, by every worker. With the database cache a cache read is itself a query, so these
 backends then read the database as Django's do.
 """
 
