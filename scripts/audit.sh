@@ -72,12 +72,7 @@ python manage.py load_demo -v0
 python manage.py collectstatic --noinput -v0
 gunicorn --config docker/gunicorn.conf.py >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 60); do
-  curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/server.log" >&2; fail "gunicorn did not start"; }
-  sleep 0.5
-done
-curl -fsS -o /dev/null "$BASE/healthz" || { cat "$TMP/server.log" >&2; fail "no answer from $BASE/healthz"; }
+wait_healthz "$BASE" "$TMP/server.log" 30
 printf '    gunicorn on %s (pid %s), demo data loaded\n' "$BASE" "$SERVER_PID"
 
 step "Lighthouse (mobile) and the Nu HTML Checker"

@@ -99,11 +99,7 @@ ok "collectstatic (compressed, hashed) into $TMP/static"
 env -i "${PROD[@]}" DB_WAIT_TIMEOUT=20 "GUNICORN_BIND=127.0.0.1:${PORT}" GUNICORN_WORKERS=2 \
   docker/entrypoint.sh gunicorn --config docker/gunicorn.conf.py >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 120); do
-  curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/server.log" >&2; fail "the entrypoint stopped before serving"; }
-  sleep 0.5
-done
+wait_healthz "$BASE" "$TMP/server.log" 60
 grep -q "is up" "$TMP/server.log" || fail "the entrypoint did not wait for the database"
 grep -q "Applying journal.0001_initial... OK" "$TMP/server.log" || fail "the entrypoint did not migrate"
 ok "waited for the database, migrated, gunicorn on 127.0.0.1:${PORT} (pid ${SERVER_PID})"

@@ -59,3 +59,16 @@ build_static() {
     DJANGO_SECRET_KEY=build-only-never-used-at-run-time-0123456789-abcdefghijklmnop \
     python manage.py collectstatic --noinput -v0
 }
+
+# Wait until the server started as SERVER_PID answers $1/healthz (every 0.5 s, at most $3
+# seconds); fail with its log ($2) if it stops first or never answers.
+wait_healthz() {
+  local base="$1" log="$2" tries=$(($3 * 2))
+  for _ in $(seq "$tries"); do
+    curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; fail "the server stopped before serving"; }
+    sleep 0.5
+  done
+  cat "$log" >&2
+  fail "no answer from $base/healthz within $3 s"
+}

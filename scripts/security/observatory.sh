@@ -91,11 +91,7 @@ build_static "$TMP/static"
 env -i "${PROD[@]}" DB_WAIT_TIMEOUT=20 "GUNICORN_BIND=127.0.0.1:${PORT}" GUNICORN_WORKERS=2 \
   docker/entrypoint.sh gunicorn --config docker/gunicorn.conf.py >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 120); do
-  curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/healthz" 2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/server.log" >&2; fail "the app stopped before serving"; }
-  sleep 0.5
-done
+wait_healthz "http://127.0.0.1:${PORT}" "$TMP/server.log" 60
 ok "gunicorn on 127.0.0.1:${PORT}, migrated"
 
 step "nginx: TLS on $HOST:443, plain HTTP on $HOST:80, both to the app"
