@@ -22,6 +22,7 @@ import re
 import cmarkgfm._cmark
 import nh3
 from cffi import FFI
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from journal import limits
@@ -165,6 +166,22 @@ def render(text: str) -> str:
     return policy(html)
 
 
+def refusal(text: str) -> str | None:
+    """Why ``text`` cannot be kept (the message of MarkdownRefused), or None when it renders."""
+    try:
+        render(text)
+    except MarkdownRefused as refused:
+        return str(refused.message)
+    return None
+
+
+def validate_markdown(text: str) -> None:
+    """A field validator (models, forms, the admin): the text renders within journal.limits."""
+    message = refusal(text)
+    if message:
+        raise ValidationError(message, code="markdown_refused")
+
+
 def _table_cells(text: str) -> int:
     """At least how many cells the tables of ``text`` would have, once cmark fills short rows.
 
@@ -201,7 +218,7 @@ def policy(html: str) -> str:
 
     The conformance tests pass the GFM spec's expected HTML through this too.
     """
-    return sanitize(_HEADING.sub(lambda m: f"<{m[1]}h{_DEMOTED[m[2]]}", html))
+    return sanitize(_HEADING.sub(lambda m: f"<{m[1]}h{_DEMOTED[m[2]]}", html)).strip()
 
 
 def sanitize(html: str) -> str:

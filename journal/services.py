@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from journal import pagecache, rules
+from journal import limits, pagecache, rules
 from journal.models import Entry, Link, Round, Tag
 
 MAX_TAGS = 10
@@ -65,7 +65,7 @@ def normalize_tags(raw) -> list[str]:
         raw = re.split(r"[,\s]+", raw)
     out = []
     for item in raw or ():
-        name = TAG_RE.sub("-", str(item).strip().lstrip("#").lower()).strip("-_")[:40]
+        name = TAG_RE.sub("-", str(item).strip().lstrip("#").lower()).strip("-_")[: limits.TAG]
         if name and name not in out:
             out.append(name)
     return out[:MAX_TAGS]
@@ -132,11 +132,11 @@ def _set_links(entry, links, new=False):
         label = (link.label if hasattr(link, "label") else link.get("label", "")) or ""
         if not url:
             continue
-        if not SAFE_URL_RE.match(url) or len(url) > 500:
+        if not SAFE_URL_RE.match(url) or len(url) > limits.LINK_URL:
             raise RuleError("link", _("Links must be web addresses (http:// or https://)."), field="links")
         scheme, rest = url.split(":", 1)
         url = scheme.lower() + ":" + rest
-        rows.append(Link(entry=entry, url=url, label=label.strip()[:120], position=i))
+        rows.append(Link(entry=entry, url=url, label=label.strip()[: limits.LINK_LABEL], position=i))
     Link.objects.bulk_create(rows)
 
 
