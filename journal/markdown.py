@@ -11,13 +11,14 @@ needs itself (cffi, ABI mode) and:
 - renders, frees everything it allocated, demotes headings below the entry's own
   ``<h3>`` and passes the result through nh3 with a fixed allow-list.
 
-Nothing is shared between renders but the read-only extension table: a failed render
-leaves nothing behind for the next one.
+Nothing is shared between renders but the extension table and the lock around cmark's
+parse (see _PARSING): a failed render leaves nothing behind for the next one.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 
 import cmarkgfm._cmark
 import nh3
@@ -121,6 +122,11 @@ _EVENT_DONE, _EVENT_ENTER = 1, 2
 _OPTIONS = 1 << 9
 
 _lib.cmark_gfm_core_extensions_ensure_registered()
+# cmark-gfm adds the extensions' characters (~ for strikethrough, : and w for autolinks) to a
+# process-wide table when a parse starts and takes them out when it ends (blocks.c,
+# cmark_manage_extensions_special_characters): two threads parsing at once lose each
+# other's strikethroughs and links. Parsing is the short C part of a render; one at a time.
+_PARSING = threading.Lock()
 _EXTENSIONS = [_lib.cmark_find_syntax_extension(name.encode()) for name in EXTENSIONS]
 assert _ffi.NULL not in _EXTENSIONS, "cmark-gfm lacks a GFM extension"
 
@@ -250,8 +256,9 @@ def _cmark_html(text: str) -> str:
     try:
         for extension in _EXTENSIONS:
             _lib.cmark_parser_attach_syntax_extension(parser, extension)
-        _lib.cmark_parser_feed(parser, data, len(data))
-        root = _lib.cmark_parser_finish(parser)
+        with _PARSING:
+            _lib.cmark_parser_feed(parser, data, len(data))
+            root = _lib.cmark_parser_finish(parser)
         if _RAW_HTML_START.search(text):
             _raw_html_as_text(root)
         output = _lib.cmark_render_html(root, _OPTIONS, _lib.cmark_parser_get_syntax_extensions(parser))
