@@ -3,8 +3,9 @@
 Run it once after a release that changes how Markdown renders (README, release notes).
 Idempotent: a row whose HTML is already what the renderer makes is not written, so a
 second run changes nothing. Batched: rows are read by primary key, ``--batch-size`` at a
-time, and each batch is written in one transaction (``bulk_update``), so an interrupted
-run keeps what it did and the next run carries on.
+time, and each batch is read, rendered and written in one transaction (``bulk_update``)
+with its rounds locked, so it may run while the site serves, and an interrupted run keeps
+what it did.
 
 The rounds whose description or entries changed get a new ``version`` (their ETags and
 cached fragments change); at the end every cached page is dropped (one call to
@@ -72,18 +73,38 @@ class Command(BaseCommand):
         seen = changed = 0
         last = 0
         while True:
-            batch = list(queryset.filter(pk__gt=last).order_by("pk")[:batch_size])
-            if not batch:
-                break
-            last = batch[-1].pk
-            seen += len(batch)
-            dirty = [row for row in batch if self._render(row, fields)]
-            changed += len(dirty)
-            if dirty and not self.dry_run:
-                self._save(queryset.model, dirty, list(fields.values()))
+            with transaction.atomic():
+                batch = self._read(queryset, last, batch_size)
+                if not batch:
+                    break
+                last = batch[-1].pk
+                seen += len(batch)
+                dirty = [row for row in batch if self._render(row, fields)]
+                changed += len(dirty)
+                if dirty and not self.dry_run:
+                    queryset.model.objects.bulk_update(dirty, list(fields.values()))
+                    # New ETags for the pages of these rounds (journal.share.round_validators).
+                    Round.objects.filter(pk__in={_round_id(row) for row in dirty}).update(
+                        version=F("version") + 1, updated_at=timezone.now()
+                    )
             if self.verbosity >= 1:
                 self.stdout.write(f"{label}: {seen}/{total} read, {changed} to change")
         return changed
+
+    def _read(self, queryset, last, batch_size):
+        """The next batch. Unless dry-running, their rounds are locked first, as journal.services
+        locks a round before it writes it or its entries: an edit made meanwhile is either read
+        here or waits, and never gets HTML rendered from its old text."""
+        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return []
+        if not self.dry_run:
+            if queryset.model is Round:
+                round_ids = ids
+            else:
+                round_ids = set(queryset.filter(pk__in=ids).values_list("round_id", flat=True))
+            list(Round.objects.select_for_update().filter(pk__in=round_ids).order_by("pk").values_list("pk"))
+        return list(queryset.filter(pk__in=ids).order_by("pk"))
 
     def _render(self, row, fields) -> bool:
         """Put the new HTML on ``row``; whether any of it differs from what is stored."""
@@ -100,10 +121,6 @@ class Command(BaseCommand):
                 differs = True
         return differs
 
-    @staticmethod
-    def _save(model, rows, fields):
-        round_ids = {row.pk for row in rows} if model is Round else {row.round_id for row in rows}
-        with transaction.atomic():
-            model.objects.bulk_update(rows, fields)
-            # New ETags for the pages of these rounds (journal.share.round_validators).
-            Round.objects.filter(pk__in=round_ids).update(version=F("version") + 1, updated_at=timezone.now())
+
+def _round_id(row) -> int:
+    return row.pk if isinstance(row, Round) else row.round_id
