@@ -55,6 +55,7 @@ ALLOWED_TAGS = {
     "th",
     "td",
     "input",
+    "label",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -75,6 +76,10 @@ _HEADING = re.compile(r"<(/?)h([1-6])\b")
 _NESTED = re.compile(r"<(/?)(?:ul|ol|blockquote)\b")
 # Raw HTML (a tag, comment, declaration or processing instruction) starts like this.
 _RAW_HTML_START = re.compile(r"<[A-Za-z/!?]")
+_CHECKBOX = r'(<input type="checkbox"(?: checked="")? disabled="" />)'
+_LOOSE_TASK = re.compile(_CHECKBOX + r" \n<p>")
+# A task's text ends where its item, paragraph or first block inside it does.
+_TASK = re.compile(_CHECKBOX + r"(.*?)(?=</li>|</p>|\n<(?:ul|ol|p|blockquote|pre|table|h[1-6]|hr)\b)", re.S)
 _DELIMITER_ROW_CHARS = "|:- \t>*+.)0123456789"
 _DEMOTED = {"1": "4", "2": "5", "3": "6", "4": "6", "5": "6", "6": "6"}
 
@@ -169,7 +174,20 @@ def render(text: str) -> str:
             _("Lists and quotes are nested more than %(n)s levels deep here. Flatten them a little.")
             % {"n": limits.NESTING}
         )
+    if "<input " in html:
+        html = _label_tasks(html)
     return policy(html)
+
+
+def _label_tasks(html: str) -> str:
+    """Put each task's checkbox and its text in a <label>: a checkbox needs a name (WCAG 4.1.2).
+
+    cmark-gfm writes ``<li><input …/> text`` (or, in a loose list, the checkbox before the
+    item's first paragraph, which is moved into it). Raw HTML is text by now, so every
+    ``<input`` here is cmark's.
+    """
+    html = _LOOSE_TASK.sub(r"\n<p>\1 ", html)
+    return _TASK.sub(r"<label>\1\2</label>", html)
 
 
 def refusal(text: str) -> str | None:

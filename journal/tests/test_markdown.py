@@ -33,8 +33,18 @@ def test_the_entry_of_the_issue_renders_as_github_renders_it():
         "<p>Today I worked on the <strong>todo app</strong>:</p>\n"
         "<ul>\n<li>set up the repo\n<ul>\n<li>added eslint</li>\n</ul>\n</li>\n"
         "<li><del>fixed</del> the bug</li>\n"
-        '<li><input type="checkbox" checked="" disabled=""> task done\n'
-        f'Link: <a href="https://github.com/me/todo" {REL}>https://github.com/me/todo</a></li>\n</ul>'
+        '<li><label><input type="checkbox" checked="" disabled=""> task done\n'
+        f'Link: <a href="https://github.com/me/todo" {REL}>https://github.com/me/todo</a></label></li>\n</ul>'
+    )
+
+
+def test_each_task_checkbox_is_labelled_by_its_text_in_tight_and_loose_lists():
+    assert markdown.render("- [ ] tight\n  - [x] nested") == (
+        '<ul>\n<li><label><input type="checkbox" disabled=""> tight</label>\n<ul>\n'
+        '<li><label><input type="checkbox" checked="" disabled=""> nested</label></li>\n</ul>\n</li>\n</ul>'
+    )
+    assert markdown.render("- [ ] loose\n\n  more") == (
+        '<ul>\n<li>\n<p><label><input type="checkbox" disabled=""> loose</label></p>\n<p>more</p>\n</li>\n</ul>'
     )
 
 
@@ -102,6 +112,8 @@ PATHOLOGICAL = {
     "a wide table over many short rows": "|a" * 3_000 + "\n" + "|-" * 3_000 + "\n" + "|a\n" * 3_000,
     "20,000 <": "<" * 20_000,
     "_a_ 5,000 times": "_a_ " * 5_000,
+    "3,000 tasks": "- [ ] " * 3_000,
+    "2,000 task items": "- [x] done\n" * 2_000,
 }
 
 
