@@ -288,3 +288,17 @@ def test_an_import_with_a_costly_entry_is_refused_naming_its_line(user):
     with pytest.raises(importing.ImportRefused):
         importing.apply_import(user, log)
     assert not Entry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_services_refuse_a_costly_text_for_any_caller_with_the_field_named(user):
+    from journal import services
+
+    round = make_round(user, days_ago=3)
+    with pytest.raises(services.RuleError) as refused:
+        services.create_entry(round, date=today_for(user), progress="ok", thoughts="> " * 100 + "x")
+    assert refused.value.field == "thoughts" and "nested more than 50" in refused.value.message
+    with pytest.raises(services.RuleError) as refused:
+        services.update_round(round, description="x" * (limits.ROUND_DESCRIPTION + 1))
+    assert refused.value.field == "description" and "longer than 5000 characters" in refused.value.message
+    assert not Entry.objects.exists()
