@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from journal import rules
+from journal import limits, markdown, rules
 from journal.models import MAX_TARGET, Round
 from journal.services import MAX_LINKS, LinkInput, date_error_message, normalize_tags
 
@@ -33,7 +33,7 @@ def parse_links(text):
                 _("Line %(n)s is not a web address (http:// or https://): %(line)s"),
                 params={"n": number, "line": line[:80]},
             ) from None
-        links.append(LinkInput(url=url, label=label[:120]))
+        links.append(LinkInput(url=url, label=label[: limits.LINK_LABEL]))
     if len(links) > MAX_LINKS:
         raise ValidationError(_("At most %(n)s links."), params={"n": MAX_LINKS})
     return links
@@ -55,12 +55,19 @@ class EntryForm(forms.Form):
     progress = forms.CharField(
         label=_("Today's progress"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=20000,
-        help_text=_("Markdown: **bold**, _italic_, `code`, lists, [links](https://…)."),
+        max_length=limits.ENTRY_PROGRESS,
+        validators=[markdown.validate_markdown],
+        help_text=_(
+            "Markdown, as on GitHub: **bold**, _italic_, `code`, lists, - [x] tasks, [links](https://…)."
+        ),
     )
-    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    title = forms.CharField(label=_("Title"), max_length=limits.ENTRY_TITLE, required=False)
     thoughts = forms.CharField(
-        label=_("Thoughts"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20000, required=False
+        label=_("Thoughts"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.ENTRY_THOUGHTS,
+        validators=[markdown.validate_markdown],
+        required=False,
     )
     links = forms.CharField(
         label=_("Links to work"),
@@ -71,7 +78,7 @@ class EntryForm(forms.Form):
     minutes = forms.IntegerField(label=_("Minutes coded"), min_value=0, max_value=1440, required=False)
     tags = forms.CharField(
         label=_("Tags"),
-        max_length=400,
+        max_length=limits.TAGS_FIELD,
         required=False,
         help_text=_("Separated by commas or spaces: python, django"),
     )

@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from journal import markdown, pagecache, rules
+from journal import limits, markdown, pagecache, rules
 from journal.logs import write_json, write_markdown
 from journal.logs.data import EntryData, LinkData, LogData, RoundData
 from journal.models import MAX_TARGET, Entry, Link, Round, Tag
@@ -233,7 +233,10 @@ def _url(value) -> str:
 def _normalized(entry: EntryData, warnings: list[Problem]) -> EntryData:
     """The entry as it will be stored: trimmed text, normalised tags, at most 10 links."""
     # Labels are cut like services._set_links cuts them, so a re-import compares equal.
-    links = [LinkData(url=_url(link.url), label=_text(link.label)[:120].strip()) for link in entry.links]
+    links = [
+        LinkData(url=_url(link.url), label=_text(link.label)[: limits.LINK_LABEL].strip())
+        for link in entry.links
+    ]
     if len(links) > MAX_LINKS:
         warnings.append(
             Problem(
@@ -295,10 +298,12 @@ def _entry_problems(entry: EntryData) -> list[Problem]:
     line = entry.line or None
     if entry.date is None:
         return [Problem(_("this log has no dates: give the start date"), line)]
-    if len(entry.title) > 120:
+    if len(entry.title) > limits.ENTRY_TITLE:
         problems.append(
             Problem(_("the title of day %(day)s is longer than 120 characters") % {"day": entry.day}, line)
         )
+    problems.extend(_markdown_problems(entry.progress, limits.ENTRY_PROGRESS, entry.day, line))
+    problems.extend(_markdown_problems(entry.thoughts, limits.ENTRY_THOUGHTS, entry.day, line))
     if entry.minutes is not None and not 0 <= entry.minutes <= 1440:
         problems.append(Problem(_("minutes must be between 0 and 1440"), line))
     for link in entry.links:
@@ -314,10 +319,27 @@ def _entry_problems(entry: EntryData) -> list[Problem]:
     return problems
 
 
+def _markdown_problems(text: str, max_length: int, day, line: int | None, description=False) -> list[Problem]:
+    """A Markdown text that is too long, or would render to too much (journal.limits)."""
+    if len(text) > max_length:
+        if description:
+            message = _("the round description is longer than %(max)s characters")
+        else:
+            message = _("the text of day %(day)s is longer than %(max)s characters")
+        return [Problem(message % {"day": day, "max": max_length}, line)]
+    reason = markdown.refusal(text)
+    if reason:
+        if description:
+            return [Problem(_("the round description: %(reason)s") % {"reason": reason}, line)]
+        return [Problem(_("day %(day)s: %(reason)s") % {"day": day, "reason": reason}, line)]
+    return []
+
+
 def _round_problems(data: RoundData, line: int | None) -> list[Problem]:
     problems = []
-    if len(_text(data.title)) > 120:
+    if len(_text(data.title)) > limits.ROUND_TITLE:
         problems.append(Problem(_("the round title is longer than 120 characters"), line))
+    problems.extend(_markdown_problems(_text(data.description), limits.ROUND_DESCRIPTION, None, line, True))
     if not isinstance(data.target, int) or not 1 <= data.target <= MAX_TARGET:
         problems.append(
             Problem(_("the target must be between 1 and %(max)s days") % {"max": MAX_TARGET}, line)
@@ -506,7 +528,7 @@ def _plan_round(data, entries, target, number, stored, replace, problems) -> Rou
             data=data,
             number=number,
             round_id=None,
-            title=_text(data.title)[:120],
+            title=_text(data.title)[: limits.ROUND_TITLE],
             start_date=_start(data, entries),
             rule=data.rule,
             target=data.target,

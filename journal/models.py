@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from journal import markdown, rules
+from journal import limits, markdown, rules
 
 MAX_TARGET = 366
 
@@ -43,14 +43,20 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("user")
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=limits.ROUND_TITLE)
     start_date = models.DateField(_("start date"))
     target = models.PositiveSmallIntegerField(_("target days"), default=100)
     rule = models.CharField(_("counting rule"), max_length=10, choices=Rule.choices, default=Rule.OFFICIAL)
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=limits.ROUND_DESCRIPTION,
+        validators=[markdown.validate_markdown],
+        help_text=_("Markdown, as on GitHub."),
+    )
     description_html = models.TextField(editable=False, blank=True)
     # Bumped on every write to the round or its entries: the key of its cached fragments.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -104,7 +110,7 @@ def default_title(number):
 
 
 class Tag(models.Model):
-    name = models.SlugField(_("name"), max_length=40, unique=True, allow_unicode=True)
+    name = models.SlugField(_("name"), max_length=limits.TAG, unique=True, allow_unicode=True)
 
     class Meta:
         ordering = ["name"]
@@ -142,10 +148,14 @@ class Entry(models.Model):
     date = models.DateField(_("date"))
     # Derived from date and the round's rule by journal.services; never typed in.
     day = models.PositiveSmallIntegerField(_("day"), editable=False)
-    title = models.CharField(_("title"), max_length=120, blank=True)
-    progress = models.TextField(_("today's progress"))
+    title = models.CharField(_("title"), max_length=limits.ENTRY_TITLE, blank=True)
+    progress = models.TextField(
+        _("today's progress"), max_length=limits.ENTRY_PROGRESS, validators=[markdown.validate_markdown]
+    )
     progress_html = models.TextField(editable=False)
-    thoughts = models.TextField(_("thoughts"), blank=True)
+    thoughts = models.TextField(
+        _("thoughts"), blank=True, max_length=limits.ENTRY_THOUGHTS, validators=[markdown.validate_markdown]
+    )
     thoughts_html = models.TextField(editable=False, blank=True)
     minutes = models.PositiveSmallIntegerField(_("minutes coded"), null=True, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="entries", verbose_name=_("tags"))
@@ -185,8 +195,10 @@ class Entry(models.Model):
 
 class Link(models.Model):
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="links")
-    url = models.URLField(_("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])])
-    label = models.CharField(_("label"), max_length=120, blank=True)
+    url = models.URLField(
+        _("URL"), max_length=limits.LINK_URL, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    label = models.CharField(_("label"), max_length=limits.LINK_LABEL, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

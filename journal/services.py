@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from journal import pagecache, rules
+from journal import limits, markdown, pagecache, rules
 from journal.models import Entry, Link, Round, Tag
 
 MAX_TAGS = 10
@@ -35,6 +35,30 @@ class RuleError(ValueError):
         self.code = code
         self.message = message
         self.field = field
+
+
+def check_markdown(**texts) -> None:
+    """RuleError (on that field) for a Markdown text that journal.limits refuses.
+
+    Forms and the admin check this too (the fields' validators); here it guards every
+    other caller, so a costly text is a message, never a server error.
+    """
+    for name, text in texts.items():
+        if not text:
+            continue
+        if len(text) > _MARKDOWN_LENGTHS[name]:
+            message = _("This text is longer than %(max)s characters.") % {"max": _MARKDOWN_LENGTHS[name]}
+        else:
+            message = markdown.refusal(text)
+        if message:
+            raise RuleError("markdown", message, field=name)
+
+
+_MARKDOWN_LENGTHS = {
+    "progress": limits.ENTRY_PROGRESS,
+    "thoughts": limits.ENTRY_THOUGHTS,
+    "description": limits.ROUND_DESCRIPTION,
+}
 
 
 def today_for(user, now=None) -> date:
@@ -65,7 +89,7 @@ def normalize_tags(raw) -> list[str]:
         raw = re.split(r"[,\s]+", raw)
     out = []
     for item in raw or ():
-        name = TAG_RE.sub("-", str(item).strip().lstrip("#").lower()).strip("-_")[:40]
+        name = TAG_RE.sub("-", str(item).strip().lstrip("#").lower()).strip("-_")[: limits.TAG]
         if name and name not in out:
             out.append(name)
     return out[:MAX_TAGS]
@@ -132,11 +156,11 @@ def _set_links(entry, links, new=False):
         label = (link.label if hasattr(link, "label") else link.get("label", "")) or ""
         if not url:
             continue
-        if not SAFE_URL_RE.match(url) or len(url) > 500:
+        if not SAFE_URL_RE.match(url) or len(url) > limits.LINK_URL:
             raise RuleError("link", _("Links must be web addresses (http:// or https://)."), field="links")
         scheme, rest = url.split(":", 1)
         url = scheme.lower() + ":" + rest
-        rows.append(Link(entry=entry, url=url, label=label.strip()[:120], position=i))
+        rows.append(Link(entry=entry, url=url, label=label.strip()[: limits.LINK_LABEL], position=i))
     Link.objects.bulk_create(rows)
 
 
@@ -156,6 +180,7 @@ def create_entry(round, *, date, **fields) -> Entry:
     and the insert cannot meet a duplicate; should the database still refuse one, the
     whole transaction is rolled back and the caller gets the same RuleError.
     """
+    check_markdown(progress=fields.get("progress"), thoughts=fields.get("thoughts"))
     try:
         return _create_entry(round, date=date, **fields)
     except IntegrityError:
@@ -195,6 +220,7 @@ def _create_entry(
 
 @transaction.atomic
 def update_entry(entry, *, today=None, **fields) -> Entry:
+    check_markdown(progress=fields.get("progress"), thoughts=fields.get("thoughts"))
     round = _lock(entry.round)
     entry = Entry.objects.select_for_update().filter(pk=entry.pk).first()
     if entry is None:
@@ -249,6 +275,7 @@ def start_round(
     description="",
     number=None,
 ) -> Round:
+    check_markdown(description=description)
     # Lock the user's row so two "start round" requests get consecutive numbers.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if number is None:
@@ -295,6 +322,7 @@ def settings_error(round, *, start_date, target, rule, dates):
 
 @transaction.atomic
 def update_round(round, **fields) -> Round:
+    check_markdown(description=fields.get("description"))
     round = _lock(round)
     for name in ("title", "start_date", "target", "rule", "visibility", "description"):
         if name in fields:

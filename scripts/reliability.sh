@@ -3,6 +3,8 @@
 #   migrations  makemigrations --check, then django-migration-linter on our apps (warnings are errors);
 #   reloads     gunicorn (production settings) HUP-reloaded twice while workers recycle through a low
 #               max_requests, under load: no non-2xx read, every write a 302 in the database, /healthz 200;
+#   markdown    five concurrent POSTs of 3,000 backticks, then five of the other pathological inputs of
+#               issue 12: each a 302 or 400 within 2 s, /healthz 200 within 1 s throughout;
 #   db restart  a request every 50 ms while PostgreSQL restarts: only requests in flight fail, then 0 of
 #               the next 60. Only with CI=true or RELIABILITY_RESTART_DB=1: it cuts every connection of
 #               that cluster, other people's test runs included. PostgreSQL is started again on exit;
@@ -138,6 +140,18 @@ reloads() {
   ok "no non-2xx read, /healthz always 200, both HUPs handled, workers recycled"
 }
 timed "reloads" reloads
+
+# --- Pathological Markdown (issue 12) --------------------------------------------
+step "Pathological Markdown: 5 concurrent POSTs of 3,000 backticks, then 5 of the other inputs"
+markdown_bombs() {
+  start_server "$(url "$DB")" markdown
+  python scripts/reliability/markdown_bombs.py --base "$BASE" --world "$TMP/world.json" --figures "$FIGURES" ||
+    fail "pathological Markdown"
+  [ "$(server_errors_logged)" = 0 ] || fail "the server logged errors: $(grep -m3 -E 'status=5|level=ERROR' "$SERVER_LOG")"
+  stop_server
+  ok "every POST a 302 or 400 within 2 s; /healthz 200 within 1 s throughout"
+}
+timed "markdown" markdown_bombs
 
 # --- 2. Database restart ---------------------------------------------------------
 step "Database restart: PostgreSQL ${PG_VERSION}/${PG_CLUSTER} (port ${PG_PORT}) under a request every 50 ms"

@@ -212,3 +212,24 @@ def test_the_admin_refuses_a_future_date(staff_client, user):
     assert response.status_code == 200
     assert "hasn&#x27;t happened yet" in response.content.decode()
     assert Entry.objects.get().date == entry.date
+
+
+def test_the_admin_refuses_costly_markdown_with_a_message(staff_client, user):
+    from journal.models import Entry
+    from journal.tests.factories import log, make_round
+
+    round = make_round(user, days_ago=5)
+    entry = log(round, 2, progress="Before.")
+    response = staff_client.post(
+        f"/admin/journal/entry/{entry.pk}/change/",
+        {
+            "round": round.pk,
+            "date": entry.date.isoformat(),
+            "progress": "- " * 3_000 + "deep",
+            "links-TOTAL_FORMS": 0,
+            "links-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "nested more than 50 levels deep" in response.content.decode()
+    assert Entry.objects.get().progress == "Before."

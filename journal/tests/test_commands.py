@@ -214,3 +214,78 @@ def test_json_export_imports_into_another_account_identically(user, other_user, 
 
     assert without_handle(first) == without_handle(second)
     assert importing.export_user(other_user).rounds[1].entries[0].date == date(2024, 1, 8)
+
+
+# --- rerender_markdown --------------------------------------------------------------------
+
+
+@pytest.fixture
+def stored_with_old_html(user):
+    """A public round and two entries whose HTML is what the old renderer (nl2br) stored."""
+    from django.core.cache import cache
+
+    from journal import pagecache
+
+    cache.clear()
+    pagecache.LOCAL.clear()
+    round = make_round(user, days_ago=5, visibility="public")
+    services.update_round(round, description="Learning **Django**")
+    first = log(round, 2, progress="Today:\n- set up the repo\n- ~~fixed~~ the bug")
+    second = log(round, 1, progress="Plain words.")
+    Entry.objects.filter(pk=first.pk).update(
+        progress_html="<p>Today:<br />\n- set up the repo<br />\n- ~~fixed~~ the bug</p>"
+    )
+    Round.objects.filter(pk=round.pk).update(description_html="<p>old <strong>Django</strong></p>")
+    yield round, first, second
+    cache.clear()
+    pagecache.LOCAL.clear()
+
+
+def test_rerender_markdown_renders_stored_html_again_and_a_second_run_changes_nothing(stored_with_old_html):
+    round, first, second = stored_with_old_html
+    version = Round.objects.get(pk=round.pk).version
+    out, err = run("rerender_markdown", batch_size=1)
+    assert "entries: 1/2 read, 1 to change" in out  # progress, batch by batch
+    assert "Changed 1 round descriptions and 1 entries" in out and not err
+    first.refresh_from_db()
+    assert (
+        first.progress_html
+        == "<p>Today:</p>\n<ul>\n<li>set up the repo</li>\n<li><del>fixed</del> the bug</li>\n</ul>"
+    )
+    assert Round.objects.get(pk=round.pk).description_html == "<p>Learning <strong>Django</strong></p>"
+    assert Round.objects.get(pk=round.pk).version > version  # new ETags
+
+    out, _err = run("rerender_markdown")
+    assert "Changed 0 round descriptions and 0 entries" in out
+
+
+def test_rerender_markdown_dry_run_counts_and_writes_nothing(stored_with_old_html):
+    round, first, _second = stored_with_old_html
+    out, _err = run("rerender_markdown", dry_run=True, verbosity=0)
+    assert out.startswith("Would change 1 round descriptions and 1 entries")
+    first.refresh_from_db()
+    assert "<br />" in first.progress_html
+
+
+def test_after_rerender_markdown_cached_pages_show_the_new_html(stored_with_old_html, client):
+    round, first, _second = stored_with_old_html
+    url = first.get_absolute_url()
+    assert "~~fixed~~" in client.get(url).content.decode()  # the old HTML, now cached
+    Entry.objects.filter(pk=first.pk).update(progress_html="<p>changed behind the cache's back</p>")
+    assert "~~fixed~~" in client.get(url).content.decode()  # served from the cache
+    run("rerender_markdown", verbosity=0)
+    assert "<del>fixed</del>" in client.get(url).content.decode()
+
+
+def test_rerender_markdown_names_a_text_it_refuses_and_exits_non_zero(stored_with_old_html):
+    _round, _first, second = stored_with_old_html
+    Entry.objects.filter(pk=second.pk).update(progress="> " * 3_000 + "older than the limits")
+    with pytest.raises(CommandError, match="1 texts are refused by the renderer and keep their old HTML"):
+        run("rerender_markdown", verbosity=0)
+    first = Entry.objects.get(pk=_first.pk)
+    assert "<del>fixed</del>" in first.progress_html  # the rest was re-rendered
+
+
+def test_rerender_markdown_refuses_a_batch_size_below_one():
+    with pytest.raises(CommandError, match="--batch-size must be at least 1"):
+        run("rerender_markdown", batch_size=0)
