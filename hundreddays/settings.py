@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads the body (CSRF's check is the first): 413 past the limit.
+    "hundreddays.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -232,9 +234,17 @@ STORAGES = {
 # a .br or .gz variant when the browser accepts one. This max-age is for files asked for by their
 # plain name (app.css), which change on deploy: an hour, not a year.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
+# Request bodies (hundreddays/bodylimit.py): past its limit a request gets 413 before anything
+# reads it. The largest form (an entry: two 20,000-character fields) is about 360 KB
+# percent-encoded in a script of 3-byte characters; the import takes its 2 MB file and the form.
+REQUEST_MAX_BYTES = env_int(
+    "DJANGO_REQUEST_MAX_BYTES", 512 * 1024, minimum=64 * 1024, maximum=2 * 1024 * 1024
+)
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_REQUEST_MAX_BYTES = IMPORT_MAX_BYTES + 64 * 1024
+# Above both limits: an accepted body is parsed in memory, never spilled to the temp directory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 # --- Security ---------------------------------------------------------------
 
