@@ -12,6 +12,7 @@ from hundreddays.env import (
     env_int,
     env_list,
     env_origins,
+    env_rates,
     env_str,
     env_url_path,
 )
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "hundreddays.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Counts every write to the project's views: 429 past RATE_LIMITS.
+    "hundreddays.ratelimit.WriteRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "hundreddays.urls"
@@ -268,6 +271,14 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
     }
+}
+
+# Writes to the project's views (hundreddays/ratelimit.py), per signed-in user and per client
+# address, in the shared cache. One POST every 2 s (30 a minute) is never limited; 60 in a second is.
+# The import parses up to 2 MB per POST, so it has its own, lower limit.
+RATE_LIMITS = {
+    "write": env_rates("DJANGO_RATE_LIMIT_WRITES", "10/10s/user,60/m/user,120/m/ip"),
+    "import": env_rates("DJANGO_RATE_LIMIT_IMPORTS", "10/m/user,60/h/user,120/h/ip"),
 }
 
 # allauth's rate limits count per client address: behind N proxies that each append to
