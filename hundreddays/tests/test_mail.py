@@ -27,7 +27,7 @@ send_mail(
 """
 
 
-def run(**env):
+def run(code=SEND, **env):
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/root"),
@@ -37,7 +37,7 @@ def run(**env):
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-c", SEND], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
     )
 
 
@@ -58,14 +58,5 @@ def test_development_still_prints_the_whole_email_on_the_console():
 
 def test_with_a_mail_server_the_email_goes_to_it():
     code = "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_BACKEND)"
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "hundreddays.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "production-like-test-key-" + "x1y2z3" * 10,
-        "EMAIL_HOST": "smtp.example.com",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
-    ).stdout
+    out = run(code, DJANGO_DEBUG="false", EMAIL_HOST="smtp.example.com").stdout
     assert out.strip() == "django.core.mail.backends.smtp.EmailBackend"
