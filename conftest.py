@@ -16,6 +16,20 @@ def make_user(db, django_user_model):
 
 
 @pytest.fixture
+def confirmed(db):
+    """Mark a user's address confirmed: with mandatory verification, a password sign-in needs it."""
+    from allauth.account.models import EmailAddress
+
+    def confirm(user):
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    return confirm
+
+
+@pytest.fixture
 def user(make_user):
     return make_user("ada@example.com", handle="ada")
 

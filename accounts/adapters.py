@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.utils.translation import gettext
 
+from hundreddays import textsafety
+
 
 class AccountAdapter(DefaultAccountAdapter):
     pass
@@ -71,7 +73,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             part for part in (data.get("first_name"), data.get("last_name")) if part
         )
         if name and not user.display_name:
-            user.display_name = name[:80]
+            user.display_name = textsafety.clean(name).strip()[:80]
         picture = extra.get("picture") or ""
         if picture.startswith("https://"):
             user.avatar_url = picture[:500]

@@ -1,14 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from hundreddays.textsafety import StripControlCharacters
+
+
+class UserAdminChangeForm(StripControlCharacters, UserChangeForm):
+    pass
+
+
+class UserAdminCreationForm(StripControlCharacters, AdminUserCreationForm):
+    pass
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     ordering = ["email"]
     list_display = [

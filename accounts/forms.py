@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from hundreddays.textsafety import StripControlCharacters
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"Factory", "localtime"})
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(StripControlCharacters, forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(tz, tz) for tz in TIME_ZONES])
     rollover_hour = forms.TypedChoiceField(
         label=_("Day rollover hour"),

@@ -5,6 +5,8 @@ A malformed value is an error at start-up, never a silent default:
 """
 
 import os
+import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -72,3 +74,43 @@ def env_url_path(name, default):
     if not value or any(c in value for c in " ?#:") or ".." in value:
         raise ImproperlyConfigured(f"{name} must be a path like 'admin/', not {value!r}.")
     return value + "/"
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^(\d+)/(\d*)([smhd])/(user|ip)$")
+
+
+@dataclass(frozen=True)
+class Rate:
+    amount: int
+    seconds: int
+    per: str  # "user" or "ip"
+
+    def __str__(self):
+        return f"{self.amount}/{self.seconds}s/{self.per}"
+
+
+def parse_rates(spec: str, name: str = "A rate limit") -> list[Rate]:
+    """``"10/10s/user,120/m/ip"`` → rates (amount per [n] s/m/h/d, per user or client address).
+
+    ``"off"`` or nothing → no rate. A malformed value is one clear line.
+    """
+    spec = (spec or "").strip()
+    if spec.lower() in ("", "off"):
+        return []
+    rates = []
+    for part in spec.split(","):
+        match = _RATE.match(part.strip())
+        if not match or int(match[1]) < 1 or match[2] == "0":
+            raise ImproperlyConfigured(
+                f"{name} must be off or rates like 10/10s/user,120/m/ip (amount/[n]unit/user|ip), not {spec!r}."
+            )
+        rates.append(Rate(int(match[1]), int(match[2] or 1) * _UNITS[match[3]], match[4]))
+    return rates
+
+
+def env_rates(name, default):
+    """A rate limit setting (see :func:`parse_rates`), checked at start-up, kept as written."""
+    value = env_str(name, default)
+    parse_rates(value, name)
+    return value

@@ -12,6 +12,7 @@ from hundreddays.env import (
     env_int,
     env_list,
     env_origins,
+    env_rates,
     env_str,
     env_url_path,
 )
@@ -70,8 +71,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads the body (CSRF's check is the first): 413 past the limit.
+    "hundreddays.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Counts every write to the project's views: 429 past RATE_LIMITS.
+    "hundreddays.ratelimit.WriteRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "hundreddays.urls"
@@ -149,9 +154,13 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Mandatory: the only setting with which allauth can hide whether an address has an account.
+# Sign-up with a known address then looks exactly like a new one ("we sent you an email"), and
+# the address's owner gets an email saying someone tried. "optional" or "none" reveal it.
 ACCOUNT_EMAIL_VERIFICATION = env_choice(
-    "ACCOUNT_EMAIL_VERIFICATION", "optional", ("none", "optional", "mandatory")
+    "ACCOUNT_EMAIL_VERIFICATION", "mandatory", ("none", "optional", "mandatory")
 )
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_RATE_LIMITS = {
@@ -195,11 +204,15 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG:
+    # Development: the whole email on the console, links included.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # Production without a mail server: one log line per email (recipients, subject), never the body,
+    # whose links would sign in whoever reads the logs.
+    EMAIL_BACKEND = "hundreddays.mail.LogOnlyEmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Hundred Days <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -232,9 +245,17 @@ STORAGES = {
 # a .br or .gz variant when the browser accepts one. This max-age is for files asked for by their
 # plain name (app.css), which change on deploy: an hour, not a year.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
+# Request bodies (hundreddays/bodylimit.py): past its limit a request gets 413 before anything
+# reads it. The largest form (an entry: two 20,000-character fields) is about 360 KB
+# percent-encoded in a script of 3-byte characters; the import takes its 2 MB file and the form.
+REQUEST_MAX_BYTES = env_int(
+    "DJANGO_REQUEST_MAX_BYTES", 512 * 1024, minimum=64 * 1024, maximum=2 * 1024 * 1024
+)
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_REQUEST_MAX_BYTES = IMPORT_MAX_BYTES + 64 * 1024
+# Above both limits: an accepted body is parsed in memory, never spilled to the temp directory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 # --- Security ---------------------------------------------------------------
 
@@ -258,6 +279,14 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
     }
+}
+
+# Writes to the project's views (hundreddays/ratelimit.py), per signed-in user and per client
+# address, in the shared cache. One POST every 2 s (30 a minute) is never limited; 60 in a second is.
+# The import parses up to 2 MB per POST, so it has its own, lower limit.
+RATE_LIMITS = {
+    "write": env_rates("DJANGO_RATE_LIMIT_WRITES", "10/10s/user,60/m/user,120/m/ip"),
+    "import": env_rates("DJANGO_RATE_LIMIT_IMPORTS", "10/m/user,60/h/user,120/h/ip"),
 }
 
 # allauth's rate limits count per client address: behind N proxies that each append to

@@ -4,11 +4,17 @@ from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from hundreddays.textsafety import StripControlCharacters
 from journal import rules, services
 from journal.models import Entry, Link, Round, Tag
 
 
+class SafeModelForm(StripControlCharacters, forms.ModelForm):
+    pass
+
+
 class EntryInline(admin.TabularInline):
+    form = SafeModelForm
     # Dates and day numbers are edited on the entry's own page, where the rules are checked.
     model = Entry
     fields = ["date", "day", "title", "minutes"]
@@ -21,7 +27,7 @@ class EntryInline(admin.TabularInline):
         return False
 
 
-class RoundAdminForm(forms.ModelForm):
+class RoundAdminForm(StripControlCharacters, forms.ModelForm):
     class Meta:
         model = Round
         fields = ["user", "number", "title", "start_date", "target", "rule", "visibility", "description"]
@@ -42,7 +48,7 @@ class RoundAdminForm(forms.ModelForm):
         return cleaned
 
 
-class EntryAdminForm(forms.ModelForm):
+class EntryAdminForm(StripControlCharacters, forms.ModelForm):
     class Meta:
         model = Entry
         fields = ["round", "date", "title", "progress", "thoughts", "minutes", "tags"]
@@ -64,6 +70,7 @@ class EntryAdminForm(forms.ModelForm):
 
 class LinkInline(admin.TabularInline):
     model = Link
+    form = SafeModelForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["position", "url", "label"]
     extra = 0
@@ -168,6 +175,7 @@ class EntryAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = SafeModelForm
     list_display = ["name", "entry_count"]
     search_fields = ["name"]
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from hundreddays.textsafety import StripControlCharacters
 from journal import limits, markdown, rules
 from journal.models import MAX_TARGET, Round
 from journal.services import MAX_LINKS, LinkInput, date_error_message, normalize_tags
@@ -43,7 +44,7 @@ def format_links(links):
     return "\n".join(f"[{link.label}]({link.url})" if link.label else link.url for link in links)
 
 
-class EntryForm(forms.Form):
+class EntryForm(StripControlCharacters, forms.Form):
     """An entry. Date rules are checked here for a friendly message, and again in the service."""
 
     # <input type=date> speaks ISO dates whatever the page's language.
@@ -126,7 +127,7 @@ class EntryForm(forms.Form):
         }
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(StripControlCharacters, forms.ModelForm):
     class Meta:
         model = Round
         fields = ["title", "start_date", "target", "rule", "visibility", "description"]

@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from hundreddays import textsafety
 from journal import limits, markdown, pagecache, rules
 from journal.logs import write_json, write_markdown
 from journal.logs.data import EntryData, LinkData, LogData, RoundData
@@ -220,7 +221,8 @@ def refusal_message(plan: ImportPlan, hint: str | None = None) -> str:
 
 
 def _text(value) -> str:
-    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    """Text as stored: line ends normalised, the characters XML forbids dropped, trimmed."""
+    return textsafety.clean((value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def _url(value) -> str:
@@ -356,7 +358,7 @@ def _profile_changes(user, profile: dict, warnings: list[Problem]) -> dict:
     for name in PROFILE_FIELDS:
         if name not in profile or profile[name] is None:
             continue
-        value = profile[name]
+        value = textsafety.clean(profile[name])
         valid = {
             "display_name": lambda v: isinstance(v, str) and len(v) <= 80,
             "time_zone": lambda v: isinstance(v, str) and v in available_timezones(),

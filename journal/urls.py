@@ -1,9 +1,10 @@
 from django.urls import path, register_converter
 
-from journal.converters import IsoDateConverter
+from journal.converters import HandleConverter, IsoDateConverter
 from journal.views import badge, dashboard, data, entries, feeds, public, rounds, stats
 
 register_converter(IsoDateConverter, "isodate")
+register_converter(HandleConverter, "handle")
 
 app_name = "journal"
 
@@ -20,14 +21,14 @@ urlpatterns = [
     path("rounds/<int:number>/<isodate:date>/delete/", entries.entry_delete, name="entry-delete"),
     path("import/", data.import_log, name="import"),
     path("account/data/", data.my_data, name="my-data"),
-    path("account/data/export.<str:fmt>", data.export, name="export"),
+    path("account/data/export.<slug:fmt>", data.export, name="export"),
     path("account/delete/", data.delete_account, name="delete-account"),
     # Public pages: visible to anyone for public/unlisted rounds, to the owner for private ones.
-    path("@<str:handle>/", public.profile, name="profile"),
-    path("@<str:handle>/feed/", feeds.ParticipantFeed(), name="profile-feed"),
-    path("@<str:handle>/r<int:number>/", public.round_journal, name="round"),
-    path("@<str:handle>/r<int:number>/feed/", feeds.RoundFeed(), name="round-feed"),
-    path("@<str:handle>/r<int:number>/badge.svg", badge.badge, name="badge"),
-    path("@<str:handle>/r<int:number>/stats/", stats.stats, name="stats"),
-    path("@<str:handle>/r<int:number>/<isodate:date>/", public.entry_detail, name="entry"),
+    path("@<handle:handle>/", public.profile, name="profile"),
+    path("@<handle:handle>/feed/", feeds.ParticipantFeed(), name="profile-feed"),
+    path("@<handle:handle>/r<int:number>/", public.round_journal, name="round"),
+    path("@<handle:handle>/r<int:number>/feed/", feeds.RoundFeed(), name="round-feed"),
+    path("@<handle:handle>/r<int:number>/badge.svg", badge.badge, name="badge"),
+    path("@<handle:handle>/r<int:number>/stats/", stats.stats, name="stats"),
+    path("@<handle:handle>/r<int:number>/<isodate:date>/", public.entry_detail, name="entry"),
 ]

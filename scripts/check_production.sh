@@ -65,9 +65,10 @@ redis = c["redis"]
 assert web["depends_on"]["redis"]["condition"] == "service_healthy"
 assert web["environment"]["REDIS_URL"] == "redis://redis:6379/0", web["environment"].get("REDIS_URL")
 assert "ports" not in redis, "redis must not be published"
+assert any(t.startswith("/tmp:") and "size=" in t for t in web["tmpfs"]), web["tmpfs"]
 assert "redis-cli" in " ".join(redis["healthcheck"]["test"]) and "--save" in redis["command"]
 ' || fail "docker-compose.yml does not have the expected db, redis and web services"
-ok "db: postgres:16, 127.0.0.1 only, pg_isready, pgdata; redis: not published, nothing on disk; web: waits for both, DATABASE_URL from POSTGRES_*, REDIS_URL"
+ok "db: postgres:16, 127.0.0.1 only, pg_isready, pgdata; redis: not published, nothing on disk; web: waits for both, DATABASE_URL from POSTGRES_*, REDIS_URL, a sized /tmp"
 grep -v '^POSTGRES_PASSWORD=' "$TMP/compose/.env" >"$TMP/compose/nopassword.env"
 if out="$(compose --env-file "$TMP/compose/nopassword.env" config -q 2>&1)"; then
   fail "docker-compose config accepted an .env without POSTGRES_PASSWORD"

@@ -2,17 +2,17 @@
 
 An embeddable image is fetched without cookies (GitHub's camo proxy), so a
 private round has no badge, not even for its owner. Every piece of user text
-is XML-escaped.
+is XML-escaped, without the characters XML forbids (hundreddays.textsafety).
 """
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_safe
 
+from hundreddays import textsafety
 from journal import pagecache, rules, selectors, share
 from journal.models import Entry, Round
 from journal.services import today_for
@@ -51,12 +51,12 @@ def render_svg(round, summary) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="t">',
-        f'<title id="t">{escape(label)}</title>',
+        f'<title id="t">{textsafety.xml_text(label)}</title>',
         f'<rect width="{WIDTH}" height="{height}" rx="6" fill="#ffffff" stroke="#d0d7de"/>',
         f'<g font-family="{FONT}" font-size="12" fill="#1f2328">',
-        f'<text x="{PAD}" y="{PAD + 13}" font-weight="bold">{escape(title)}</text>',
+        f'<text x="{PAD}" y="{PAD + 13}" font-weight="bold">{textsafety.xml_text(title)}</text>',
         f'<text x="{WIDTH - PAD}" y="{PAD + 13}" text-anchor="end" font-weight="bold" font-size="14" '
-        f'fill="{STATUS_COLOUR[summary.status]}">{escape(count)}</text>',
+        f'fill="{STATUS_COLOUR[summary.status]}">{textsafety.xml_text(count)}</text>',
         "</g>",
     ]
     top = PAD + HEADER

@@ -33,8 +33,6 @@ from journal.services import today_for
 # user only): the file is not sent back and forth, and no one else can confirm it.
 SESSION_KEY = "journal_import"
 PREVIEW_MAX_AGE = 60 * 60
-# A multipart body is the file plus a few small fields and boundaries.
-FORM_OVERHEAD = 64 * 1024
 
 
 def _limit_mb():
@@ -114,7 +112,7 @@ def _render_upload(request, form, status=200, error=None):
 @require_http_methods(["GET", "POST"])
 @csrf_exempt  # CSRF is checked in _import_log, after the size check: its check reads the whole body
 def import_log(request):
-    if request.method == "POST" and _declared_length(request) > settings.IMPORT_MAX_BYTES + FORM_OVERHEAD:
+    if request.method == "POST" and _declared_length(request) > settings.IMPORT_REQUEST_MAX_BYTES:
         # Refused on the declared size alone, before anything reads the upload.
         return _render_upload(request, ImportForm(user=request.user), status=413, error=_too_large_message())
     return _import_log(request)

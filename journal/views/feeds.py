@@ -14,9 +14,9 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from hundreddays import textsafety
 from journal import pagecache, share
 from journal.models import Entry, Round
 
@@ -26,7 +26,8 @@ FEED_ITEMS = 50
 class _JournalFeed(Feed):
     """A feed kept in the page cache with its validators, GET/HEAD only."""
 
-    feed_type = Atom1Feed
+    # Well-formed whatever is stored: a control character in a title must not break the feed.
+    feed_type = textsafety.XmlSafeAtom1Feed
 
     def __call__(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):

@@ -86,9 +86,9 @@ def sign_in(app):
 
 
 @pytest.fixture
-def member(make_user):
-    """Ada, signed up by email, no round yet."""
-    return make_user("ada@example.com", display_name="Ada Lovelace", handle="ada")
+def member(make_user, confirmed):
+    """Ada, signed up by email (her address confirmed), no round yet."""
+    return confirmed(make_user("ada@example.com", display_name="Ada Lovelace", handle="ada"))
 
 
 @pytest.fixture

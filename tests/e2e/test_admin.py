@@ -22,8 +22,10 @@ def public_entry(member):
 
 
 @pytest.fixture
-def staff(make_user):
-    return make_user("ops@example.com", password="staff password 2024", is_staff=True, is_superuser=True)
+def staff(make_user, confirmed):
+    return confirmed(
+        make_user("ops@example.com", password="staff password 2024", is_staff=True, is_superuser=True)
+    )
 
 
 def test_a_staff_member_edits_an_entry_in_the_admin_and_the_public_page_shows_it(

@@ -1,6 +1,10 @@
-"""Journey 6: an email account: sign up, sign out, sign in; wrong passwords, then the rate limit."""
+"""Journey 6: an email account: sign up, confirm the address, sign out, sign in; wrong passwords, then the rate limit."""
+
+import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -28,6 +32,12 @@ def test_an_email_account_signs_up_out_and_in_and_repeated_failures_are_rate_lim
     form.get_by_label("Password (again)").fill(PASSWORD)
     form.get_by_role("button", name="Create the account").click()
 
+    # Verification is mandatory: the account opens from the link in the email.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    (message,) = [m for m in mail.outbox if EMAIL in m.to]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)
+    page.goto(app + urlsplit(link).path)
+    page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(app + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, katherine")
     expect(page.get_by_role("link", name="Start your round")).to_be_visible()

@@ -13,6 +13,12 @@ PASSWORD = "correct horse battery"
 LIMITED = "Too many failed login attempts"
 
 
+@pytest.fixture
+def user(user, confirmed):
+    """Ada signs in with her password: her address is confirmed."""
+    return confirmed(user)
+
+
 def attempt(client, email, password="wrong password", **extra):
     return client.post("/accounts/login/", {"login": email, "password": password}, **extra)
 
@@ -86,8 +92,8 @@ def test_the_admin_has_no_password_form_of_its_own(make_user):
     assert client.get(f"/{settings.ADMIN_URL}").status_code == 302
 
 
-def test_the_staff_member_gets_in_when_not_limited(make_user):
-    staff = make_user("boss@example.com", is_staff=True, is_superuser=True, handle="boss")
+def test_the_staff_member_gets_in_when_not_limited(make_user, confirmed):
+    staff = confirmed(make_user("boss@example.com", is_staff=True, is_superuser=True, handle="boss"))
     client = Client()
     login = client.get(f"/{settings.ADMIN_URL}login/")["Location"]
     response = client.post(login, {"login": staff.email, "password": PASSWORD}, follow=True)

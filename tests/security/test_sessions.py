@@ -34,6 +34,12 @@ COOKIE_SETTINGS = (
 )
 
 
+@pytest.fixture
+def user(user, confirmed):
+    """Ada signs in with her password: her address is confirmed."""
+    return confirmed(user)
+
+
 def production_settings(**extra_env) -> dict:
     """hundreddays.settings as production imports it: a fresh interpreter with a production environment."""
     env = {

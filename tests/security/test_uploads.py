@@ -42,6 +42,12 @@ class _Unreadable:
 
 
 @pytest.fixture(autouse=True)
+def no_import_rate_limit(settings):
+    """Hypothesis sends hundreds of imports a test: not what the import's rate limit is for."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "import": "off"}
+
+
+@pytest.fixture(autouse=True)
 def quiet_request_logs():
     logger = logging.getLogger("django.request")
     level = logger.level
