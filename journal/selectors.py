@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
@@ -61,13 +59,7 @@ def round_summary(round, today=None, *, with_grid=False, dates=None) -> rules.Su
         today = today_for(round.user)
     if dates is None:
         dates = list(Entry.objects.filter(round=round).values_list("date", flat=True))
-    summary = rules.summarize(dates, round.start_date, round.target, round.rule, today, with_grid=with_grid)
-    if with_grid and summary.status == rules.BROKEN:
-        # A broken round is over: draw it up to its last entry or the day it broke,
-        # not every missed day since (an abandoned round would draw years of crosses).
-        end = max([summary.broken_on, *dates])
-        summary = dataclasses.replace(summary, cells=[c for c in summary.cells if c.date <= end])
-    return summary
+    return rules.summarize(dates, round.start_date, round.target, round.rule, today, with_grid=with_grid)
 
 
 def latest_public_entries(limit=10):
