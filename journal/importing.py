@@ -615,8 +615,8 @@ def _plan_outcome(rp: RoundPlan, stored, today) -> None:
         return
     existing = set(stored.get(rp.round_id, {})) if rp.round_id else set()
     dates = existing | {e.date for e in rp.entries}
-    if len(dates) > target or any(d < start for d in dates):
-        return
+    if len(dates) > target or any(d < start or d > today for d in dates) or start > today:
+        return  # refused as a problem (or not started yet): nothing to tell about today
     rp.outcome = rules.summarize(dates, start, target, rp.rule, today)
     if not rp.is_new:
         return
