@@ -49,7 +49,7 @@ from journal import limits, markdown, pagecache, rules
 from journal.logs import write_json, write_markdown
 from journal.logs.data import EntryData, LinkData, LogData, RoundData
 from journal.models import MAX_TARGET, Entry, Link, Round, Tag
-from journal.services import MAX_LINKS, MAX_TAGS, SAFE_URL_RE, normalize_tags, renumber
+from journal.services import MAX_LINKS, MAX_TAGS, SAFE_URL_RE, normalize_tags, renumber, today_for
 
 CREATE = "create"
 SKIP = "skip"  # identical to the entry already there
@@ -118,6 +118,27 @@ class RoundPlan:
     target: int
     entries: list[EntryPlan] = field(default_factory=list)
     renumbers: bool = False  # existing entries of the round get new day numbers
+    file_rule: str = ""  # the rule the file implies (``rule`` differs when the participant chose)
+    outcome: rules.Summary | None = None  # what the round becomes today, under ``rule``
+    # A new round that would be broken today under the official rule may be imported under
+    # the calendar rule instead: both outcomes are shown and the participant chooses.
+    official_outcome: rules.Summary | None = None
+    calendar_outcome: rules.Summary | None = None
+    selected_rule: str = ""  # the rule the preview's choice starts on
+
+    @property
+    def offers_rule_choice(self) -> bool:
+        return self.official_outcome is not None and self.calendar_outcome is not None
+
+    @property
+    def suggested_rule(self) -> str:
+        """The rule under which fewer days are missed (the file's rule on a tie)."""
+        if not self.offers_rule_choice:
+            return self.rule
+        official, calendar = self.official_outcome.missed, self.calendar_outcome.missed
+        if official == calendar:
+            return self.file_rule or self.rule
+        return rules.OFFICIAL if official < calendar else rules.CALENDAR
 
     @property
     def is_new(self) -> bool:
@@ -150,6 +171,7 @@ class ImportPlan:
     round_number: int | None
     replace: bool
     rounds: list[RoundPlan] = field(default_factory=list)
+    rule_choices: dict[int, str] = field(default_factory=dict)  # index of a round in the file → rule
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     profile: dict = field(default_factory=dict)  # profile fields that will change
@@ -411,9 +433,18 @@ def _matches(existing: Round, data: RoundData, entries: list[EntryData], stored:
     )
 
 
-def plan_import(user, log: LogData, *, round_number=None, replace=False, _rounds=None) -> ImportPlan:
-    """What importing ``log`` for ``user`` would do. Reads only."""
-    plan = ImportPlan(user_id=user.pk, log=log, round_number=round_number, replace=replace)
+def plan_import(
+    user, log: LogData, *, round_number=None, replace=False, rule_choices=None, _rounds=None
+) -> ImportPlan:
+    """What importing ``log`` for ``user`` would do. Reads only.
+
+    ``rule_choices`` maps the index of a round of the file to the counting rule it is
+    imported under when it becomes a new round (see ``RoundPlan.offers_rule_choice``).
+    """
+    rule_choices = dict(rule_choices or {})
+    plan = ImportPlan(
+        user_id=user.pk, log=log, round_number=round_number, replace=replace, rule_choices=rule_choices
+    )
     if not log.rounds:
         plan.problems.append(Problem(_("the file holds no round")))
         return plan
@@ -498,8 +529,14 @@ def plan_import(user, log: LogData, *, round_number=None, replace=False, _rounds
             numbers[i] = max(taken, default=0) + 1
             taken.add(numbers[i])
 
-    for data, entries, target, number in zip(log.rounds, normalized, targets, numbers, strict=True):
-        plan.rounds.append(_plan_round(data, entries, target, number, stored, replace, plan.problems))
+    today = today_for(user)
+    for i, (data, entries, target, number) in enumerate(
+        zip(log.rounds, normalized, targets, numbers, strict=True)
+    ):
+        rp = _plan_round(data, entries, target, number, stored, replace, plan.problems, rule_choices.get(i))
+        _plan_outcome(rp, stored, today)
+        rp.selected_rule = rule_choices[i] if rule_choices.get(i) in rules.RULES else rp.suggested_rule
+        plan.rounds.append(rp)
 
     if log.profile and not user_rounds:
         plan.profile = _profile_changes(user, log.profile, plan.warnings)
@@ -513,7 +550,7 @@ def _start(data: RoundData, entries: list[EntryData]):
     return min(dates) if dates else None
 
 
-def _plan_round(data, entries, target, number, stored, replace, problems) -> RoundPlan:
+def _plan_round(data, entries, target, number, stored, replace, problems, chosen_rule=None) -> RoundPlan:
     if target is not None:
         plan = RoundPlan(
             data=data,
@@ -532,8 +569,9 @@ def _plan_round(data, entries, target, number, stored, replace, problems) -> Rou
             round_id=None,
             title=_text(data.title)[: limits.ROUND_TITLE],
             start_date=_start(data, entries),
-            rule=data.rule,
+            rule=chosen_rule if chosen_rule in rules.RULES else data.rule,
             target=data.target,
+            file_rule=data.rule,
         )
         existing = {}
     for entry in entries:
@@ -588,10 +626,40 @@ def _plan_round(data, entries, target, number, stored, replace, problems) -> Rou
     return plan
 
 
+def _plan_outcome(rp: RoundPlan, stored, today) -> None:
+    """What the round becomes today (and, for a new round the official rule would break,
+    what it would be under the calendar rule)."""
+    start, target = rp.start_date, rp.target
+    if (
+        start is None
+        or rp.rule not in rules.RULES
+        or not isinstance(target, int)
+        or not 1 <= target <= MAX_TARGET
+    ):
+        return
+    existing = set(stored.get(rp.round_id, {})) if rp.round_id else set()
+    dates = existing | {e.date for e in rp.entries}
+    if len(dates) > target or any(d < start or d > today for d in dates) or start > today:
+        return  # refused as a problem (or not started yet): nothing to tell about today
+    rp.outcome = rules.summarize(dates, start, target, rp.rule, today)
+    if not rp.is_new:
+        return
+    official = rules.summarize(dates, start, target, rules.OFFICIAL, today)
+    fits_calendar = all(d <= rules.calendar_finish(start, target) for d in dates)
+    if official.status == rules.BROKEN and fits_calendar:
+        rp.official_outcome = official
+        rp.calendar_outcome = rules.summarize(dates, start, target, rules.CALENDAR, today)
+
+
+def default_rule_choices(plan: ImportPlan) -> dict[int, str]:
+    """For each round of the file that offers a choice, the rule under which fewer days are missed."""
+    return {i: rp.suggested_rule for i, rp in enumerate(plan.rounds) if rp.offers_rule_choice}
+
+
 # --- applying -----------------------------------------------------------------------------
 
 
-def apply_import(user, plan_or_log, *, round_number=None, replace=None) -> ImportResult:
+def apply_import(user, plan_or_log, *, round_number=None, replace=None, rule_choices=None) -> ImportResult:
     """Write an import, all or nothing. Raises :class:`ImportRefused` (and writes nothing)
     when the file has problems or conflicts that were not to be replaced.
 
@@ -603,6 +671,7 @@ def apply_import(user, plan_or_log, *, round_number=None, replace=None) -> Impor
         log = plan_or_log.log
         round_number = plan_or_log.round_number if round_number is None else round_number
         replace = plan_or_log.replace if replace is None else replace
+        rule_choices = plan_or_log.rule_choices if rule_choices is None else rule_choices
     else:
         log = plan_or_log
     User = get_user_model()
@@ -611,7 +680,14 @@ def apply_import(user, plan_or_log, *, round_number=None, replace=None) -> Impor
         # then their rounds, like every write to a round in journal.services.
         User.objects.select_for_update().filter(pk=user.pk).first()
         locked = list(Round.objects.select_for_update().filter(user=user).order_by("number"))
-        plan = plan_import(user, log, round_number=round_number, replace=bool(replace), _rounds=locked)
+        plan = plan_import(
+            user,
+            log,
+            round_number=round_number,
+            replace=bool(replace),
+            rule_choices=rule_choices,
+            _rounds=locked,
+        )
         if not plan.ok:
             raise ImportRefused(plan)
         return _write(user, plan, {r.pk: r for r in locked})

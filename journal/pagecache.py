@@ -67,7 +67,7 @@ PAGE_TIMEOUT = 24 * 3600
 DEFAULT_LIFETIME = 3600
 LOCAL_BYTES = 32 * 1024 * 1024
 # Bump when the Python that builds a page changes what the page shows.
-CODE_GENERATION = 4
+CODE_GENERATION = 5
 # Feeds and badges may be kept by any cache for five minutes; HTML pages are revalidated every time.
 PUBLIC_CACHE_CONTROL = "public, max-age=300"
 PRIVATE_CACHE_CONTROL = "private, no-cache"

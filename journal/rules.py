@@ -12,6 +12,17 @@ Definitions (T = target, S = start date, ``today`` = the user's local date):
   round is broken when two consecutive dates are both missed; completed when
   n = T; projected finish = today + (T - n) when today is logged, else
   today + (T - n - 1).
+
+A round that is over shows frozen figures (``summarize``):
+
+- ``broken`` (official): it broke on B, the second of the first two consecutive
+  missed dates. Missed days count in S .. B only, there is no projected finish and
+  no "Day N of T", the current streak is 0, and it "broke after n days" (n = entries
+  dated before B). A backfill before B may un-break it: everything is recomputed.
+- ``finished`` (calendar): today is past the finish S + T - 1 with n < T.
+- ``completed`` (either rule): n = T.
+
+Percentages are floor(100 * n / T) in integer arithmetic.
 """
 
 from __future__ import annotations
@@ -28,11 +39,15 @@ RULES = (OFFICIAL, CALENDAR)
 ACTIVE = "active"
 COMPLETED = "completed"
 BROKEN = "broken"
+FINISHED = "finished"
+STATUSES = (ACTIVE, BROKEN, FINISHED, COMPLETED)
+OVER = (BROKEN, FINISHED, COMPLETED)  # the round has ended: its figures are frozen
 
 LOGGED = "logged"
 MISSED = "missed"
 TODAY = "today"
 FUTURE = "future"
+ENDED = "ended"  # an unlogged date after a broken round's break: neither missed nor to come
 
 ONE_DAY = timedelta(days=1)
 
@@ -177,10 +192,20 @@ def longest_streak(dates) -> int:
 
 
 def is_completed(dates, start: date, target: int, rule: str, today: date) -> bool:
-    n = len(set(dates))
-    if rule == CALENDAR:
-        return n >= target or today > calendar_finish(start, target)
-    return n >= target
+    """n = T, under either rule (a calendar round past its finish with fewer is *finished*)."""
+    return len(set(dates)) >= target
+
+
+def is_finished(dates, start: date, target: int, rule: str, today: date) -> bool:
+    """A calendar round whose last day has passed without reaching the target."""
+    return rule == CALENDAR and today > calendar_finish(start, target) and len(set(dates)) < target
+
+
+def percent(n: int, target: int) -> int:
+    """floor(100 * n / T) in integer arithmetic (29 of 100 is 29, never 28), within 0..100."""
+    if target <= 0:
+        return 0
+    return max(0, min(100, 100 * n // target))
 
 
 def projected_finish(dates, start: date, target: int, rule: str, today: date) -> date:
@@ -201,6 +226,8 @@ def status(dates, start: date, target: int, rule: str, today: date) -> str:
         return COMPLETED
     if is_broken(dates, start, target, rule, today):
         return BROKEN
+    if is_finished(dates, start, target, rule, today):
+        return FINISHED
     return ACTIVE
 
 
@@ -218,40 +245,70 @@ def current_day(dates, start: date, target: int, rule: str, today: date) -> int:
 @dataclass(frozen=True)
 class Cell:
     date: date
-    state: str  # LOGGED, MISSED, TODAY (not logged yet) or FUTURE
+    state: str  # LOGGED, MISSED, TODAY (not logged yet), FUTURE or ENDED (after a break, not logged)
     day: int | None  # the day number, when logged or when it can be told
 
 
 @dataclass(frozen=True)
 class Summary:
+    """What every page, feed and badge shows of a round at one instant.
+
+    Once the round is over (``status`` in ``OVER``) the figures are frozen: they no
+    longer change as ``today`` moves forward, only when the entries change.
+    """
+
     start: date
     target: int
     rule: str
     today: date
-    logged: int
-    day: int
+    logged: int  # entries in the round (a broken round keeps those after its break)
+    day: int | None  # the N of "Day N of T"; None for a broken or finished round
     current_streak: int
     longest_streak: int
-    missed: int
-    completion: float  # 0..1
-    finish: date
-    status: str
+    missed: int  # broken: counted in S .. B only
+    completion: float  # counted / target, 0..1
+    finish: (
+        date | None
+    )  # projected while active; the real finish once finished or completed; None when broken
+    status: str  # ACTIVE, BROKEN, FINISHED or COMPLETED
     broken_on: date | None
     at_risk: bool  # official: yesterday was missed and today isn't logged: one more miss breaks it
     logged_today: bool
+    counted: int = 0  # the n of "n of T": entries before the break when broken, else logged (at most T)
     cells: list[Cell] = field(default_factory=list, repr=False)
 
     @property
     def percent(self) -> int:
-        return int(self.completion * 100)
+        return percent(self.counted, self.target)
+
+    @property
+    def broke_after(self) -> int | None:
+        """The n of "Broke on B after n days" (entries dated before B), or None."""
+        return self.counted if self.status == BROKEN else None
+
+    @property
+    def is_over(self) -> bool:
+        return self.status in OVER
 
 
 def grid(dates, start: date, target: int, rule: str, today: date) -> list[Cell]:
-    """One cell per calendar date of the round, from the start to the (projected) finish."""
+    """One cell per calendar date of the round, from the start to the (projected) finish.
+
+    A broken round is drawn up to its break or its last entry, whichever is later:
+    dates after the break are logged or ENDED, never missed (an abandoned round
+    would otherwise draw years of crosses).
+    """
     ordered = _sorted(dates)
     numbers = day_numbers(ordered, start, rule)
     logged = set(ordered)
     missed = set(missed_dates(ordered, start, target, rule, today))
+    broke = broken_on(ordered, start, target, rule, today)
+    if broke is not None and len(ordered) < target:
+        end = max([broke, *ordered])
+        return [
+            Cell(d, LOGGED, numbers[d]) if d in logged else Cell(d, MISSED if d <= broke else ENDED, None)
+            for d in (start + timedelta(days=i) for i in range((end - start).days + 1))
+        ]
     end = projected_finish(ordered, start, target, rule, today)
     if ordered:
         end = max(end, ordered[-1])
@@ -286,21 +343,38 @@ def summarize(dates, start: date, target: int, rule: str, today: date, *, with_g
     n = len(ordered)
     missed = missed_dates(ordered, start, target, rule, today)
     broke = broken_on(ordered, start, target, rule, today)
+    state = status(ordered, start, target, rule, today)
     logged_today = today in set(ordered)
     yesterday = today - ONE_DAY
+    if state == BROKEN:
+        # Frozen on the break date B.
+        counted = bisect.bisect_left(ordered, broke)
+        missed = [d for d in missed if d <= broke]
+        day, finish, streak = None, None, 0
+    elif state in (FINISHED, COMPLETED):
+        # Frozen on the last day: the streak it ended with.
+        counted = min(n, target)
+        finish = projected_finish(ordered, start, target, rule, today)
+        streak = current_streak([d for d in ordered if d <= finish], finish + ONE_DAY)
+        day = None if state == FINISHED else current_day(ordered, start, target, rule, today)
+    else:
+        counted = n
+        finish = projected_finish(ordered, start, target, rule, today)
+        streak = current_streak(ordered, today)
+        day = current_day(ordered, start, target, rule, today)
     return Summary(
         start=start,
         target=target,
         rule=rule,
         today=today,
         logged=n,
-        day=current_day(ordered, start, target, rule, today),
-        current_streak=current_streak(ordered, today),
+        day=day,
+        current_streak=streak,
         longest_streak=longest_streak(ordered),
         missed=len(missed),
-        completion=min(1.0, n / target) if target else 0.0,
-        finish=projected_finish(ordered, start, target, rule, today),
-        status=status(ordered, start, target, rule, today),
+        completion=min(1.0, counted / target) if target else 0.0,
+        finish=finish,
+        status=state,
         broken_on=broke,
         # Yesterday was missed and today is not logged yet: one more miss breaks the round.
         at_risk=(
@@ -311,5 +385,6 @@ def summarize(dates, start: date, target: int, rule: str, today: date, *, with_g
             and yesterday in set(missed)
         ),
         logged_today=logged_today,
+        counted=counted,
         cells=grid(ordered, start, target, rule, today) if with_grid else [],
     )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
 from journal import rules
@@ -27,10 +25,32 @@ def own_round(user, number) -> Round:
     return get_object_or_404(Round.objects.for_user(user).select_related("user"), number=number)
 
 
+CURRENT_ROUND_ORDER = ("-start_date", "-number")
+
+
+def _with_sibling_numbers(qs):
+    """Annotate the owner's highest round number and the number of their current round
+    (the one the dashboard shows), as subqueries of the same statement."""
+    siblings = Round.objects.filter(user=OuterRef("user"))
+    return qs.annotate(
+        last_number=Subquery(siblings.order_by("-number").values("number")[:1]),
+        current_number=Subquery(siblings.order_by(*CURRENT_ROUND_ORDER).values("number")[:1]),
+    )
+
+
+def next_round_offer(round, summary) -> int | None:
+    """The number of the round to offer once ``round`` is over and is still its owner's
+    current round (annotated by ``_with_sibling_numbers``), else None."""
+    if not summary.is_over or getattr(round, "current_number", None) != round.number:
+        return None
+    return round.last_number + 1
+
+
 def visible_round(user, handle, number) -> Round:
-    """A round the viewer may open by URL (public, unlisted or their own), or 404. One query."""
+    """A round the viewer may open by URL (public, unlisted or their own), or 404. One query
+    (with the owner's round numbers, for the next-round offer)."""
     return get_object_or_404(
-        Round.objects.visible_to(user).select_related("user"),
+        _with_sibling_numbers(Round.objects.visible_to(user).select_related("user")),
         user__handle=handle,
         user__is_active=True,
         number=number,
@@ -43,13 +63,10 @@ def own_entry(user, number, date) -> Entry:
     )
 
 
-CURRENT_ROUND_ORDER = ("-start_date", "-number")
-
-
 def active_round(user):
     """The round the dashboard shows: the one that started last (an old log imported
     later does not take over), or None. One query, no join: the owner is ``user``."""
-    round = Round.objects.for_user(user).order_by(*CURRENT_ROUND_ORDER).first()
+    round = _with_sibling_numbers(Round.objects.for_user(user)).order_by(*CURRENT_ROUND_ORDER).first()
     if round is not None:
         round.user = user
     return round
@@ -61,13 +78,7 @@ def round_summary(round, today=None, *, with_grid=False, dates=None) -> rules.Su
         today = today_for(round.user)
     if dates is None:
         dates = list(Entry.objects.filter(round=round).values_list("date", flat=True))
-    summary = rules.summarize(dates, round.start_date, round.target, round.rule, today, with_grid=with_grid)
-    if with_grid and summary.status == rules.BROKEN:
-        # A broken round is over: draw it up to its last entry or the day it broke,
-        # not every missed day since (an abandoned round would draw years of crosses).
-        end = max([summary.broken_on, *dates])
-        summary = dataclasses.replace(summary, cells=[c for c in summary.cells if c.date <= end])
-    return summary
+    return rules.summarize(dates, round.start_date, round.target, round.rule, today, with_grid=with_grid)
 
 
 def latest_public_entries(limit=10):

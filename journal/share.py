@@ -30,7 +30,7 @@ SITE_NAME = "Hundred Days"
 DESCRIPTION_CHARS = 160
 HEADLINE_CHARS = 80
 # Bump when the markup of the cached pages changes, so browsers drop old copies.
-MARKUP_GENERATION = 1
+MARKUP_GENERATION = 2
 
 
 def absolute_url(path: str) -> str:

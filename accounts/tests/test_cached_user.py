@@ -67,7 +67,7 @@ def test_a_deactivated_user_is_signed_out_at_once(auth_client, user):
 
 
 def test_a_new_language_shows_at_once(auth_client, user):
-    make_round(user, days_ago=3)
+    make_round(user, days_ago=1)  # active: "Log today" shows (three unlogged days would break it)
     assert 'lang="en"' in _dashboard(auth_client)[0].content.decode()
     user.language = "es"
     user.save()

@@ -661,3 +661,82 @@ def test_an_import_conflict_names_the_fields_in_spanish(spanish_pages):
     assert "Conflicto" in body and "(progreso de hoy)" in body
     assert "(progress)" not in body
     assert not _english_on(body), _english_on(body)
+
+
+# --- rounds that are over, in Spanish ------------------------------------------------------------
+
+
+def _over_rounds(user):
+    """A finished calendar round (2 of 5) and a completed one (3 of 3), both in the past."""
+    finished = make_round(user, days_ago=20, rule="calendar", target=5, title="xyz")
+    log(finished, 20, 19, progress="xyz")
+    completed = make_round(user, days_ago=12, rule="calendar", target=3, title="xyz")
+    log(completed, 12, 11, 10, progress="xyz")
+    return finished, completed
+
+
+def test_rounds_that_are_over_say_how_they_ended_in_spanish(spanish_pages):
+    client = spanish_pages["client"]
+    user = spanish_pages["round"].user
+    broken = spanish_pages["broken"]
+    today = today_for(user)
+    with translation.override("es"):
+        broke_on = formats.date_format(today - timedelta(days=27))
+    finished, completed = _over_rounds(user)
+    with translation.override("es"):
+        finish = formats.date_format(finished.start_date + timedelta(days=4))
+        completed_on = formats.date_format(completed.start_date + timedelta(days=2))
+
+    body = client.get(f"/@ada/r{broken.number}/").content.decode()
+    assert f"Se rompió el {broke_on} tras 2 días" in visible_text(body)
+    assert "aquí se rompió la ronda" in body and "Esta ronda está rota." in body
+    assert not _english_on(body), _english_on(body)
+
+    body = client.get(f"/@ada/r{finished.number}/").content.decode()
+    assert f"Terminó el {finish}: 2 de 5 días registrados" in visible_text(body)
+    assert "Esta ronda ha terminado." in body and "Racha final" in body
+    assert not _english_on(body), _english_on(body)
+
+    body = client.get(f"/@ada/r{completed.number}/").content.decode()
+    assert f"Completada el {completed_on}: 3 de 3 días registrados" in visible_text(body)
+    assert "¡Ronda completada!" in body
+    assert not _english_on(body), _english_on(body)
+
+    listing = visible_text(client.get("/rounds/").content.decode())
+    assert "terminada" in listing and "completada" in listing and "rota" in listing
+
+
+def test_the_next_round_offer_is_spanish(spanish_pages):
+    client = spanish_pages["client"]
+    user = spanish_pages["round"].user
+    finished = make_round(user, days_ago=3, rule="calendar", target=2, title="xyz")
+    log(finished, 3, progress="xyz")
+    body = client.get("/").content.decode()
+    assert "¿Empiezas la ronda 4?" in body and "Empezar la ronda 4" in body
+    assert "Una ronda nueva empieza en el día 1" in body
+    assert not _english_on(body), _english_on(body)
+
+
+def test_the_badge_of_a_round_that_is_over_is_spanish(spanish_pages, anon_client):
+    broken = spanish_pages["broken"]
+    broken.visibility = "public"
+    broken.save(update_fields=["visibility"])
+    svg = anon_client.get(f"/@ada/r{broken.number}/badge.svg", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">rota en 2/100<" in svg
+    assert "Se rompió el" in svg and "perdidos" in svg
+    assert "Broke" not in svg and "broke" not in svg
+
+
+def test_the_import_previews_rule_choice_is_spanish(spanish_pages):
+    client = spanish_pages["client"]
+    log_md = "# xyz\n\n## Día 1\n\nxyz\n\n## Día 2\n\nxyz\n".encode()
+    upload = SimpleUploadedFile("xyz.md", log_md, content_type="text/markdown")
+    start = (today_for(spanish_pages["round"].user) - timedelta(days=40)).isoformat()
+    body = client.post("/import/", {"step": "preview", "file": upload, "start": start}).content.decode()
+    text = visible_text(body)
+    assert "Hoy queda así: Se rompió el" in text
+    assert "¿Cómo debe contar esta ronda?" in text
+    assert "Tal como está (regla oficial): Se rompió el" in text
+    assert "Con la regla de calendario: Día 41 de 100; 38 días perdidos" in text
+    assert "(menos días perdidos)" in text
+    assert not _english_on(body), _english_on(body)

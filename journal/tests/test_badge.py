@@ -114,7 +114,7 @@ def test_a_completed_round_shows_its_count_in_green(client, user):
     round = make_round(user, days_ago=3, target=3)
     log(round, 3, 2, 1)
     root = parse(client.get(PATH))
-    count = [t for t in root.iter(f"{SVG}text") if t.text == "3/3"][0]
+    count = [t for t in root.iter(f"{SVG}text") if t.text == "completed 3/3"][0]
     assert count.get("fill") == "#1a7f37"
 
 

@@ -221,4 +221,5 @@ def test_a_broken_rounds_grid_stops_where_it_broke(auth_client, user):
     log(round, 400, 399)
     body = auth_client.get(f"/@{user.handle}/r{round.number}/").content.decode()
     assert "This round is broken." in body
-    assert body.count('<li class="missed"') == 2
+    assert body.count('<li class="missed') == 2
+    assert body.count('<li class="missed break"') == 1

@@ -159,8 +159,9 @@ def test_the_feed_budget(user, size):
     today = services.today_for(user)
     for i in range(size):
         Entry.objects.create(round=round, date=today - timedelta(days=size - i), day=i + 1, progress="x")
-    # Round feed: round+owner, entries, tags. Participant feed: person with a fingerprint of
-    # their public rounds, entries with their rounds, tags.
-    for path in ("/@ada/r1/feed/", "/@ada/feed/"):
-        assert budget.build_cost(Client(), path) == 3, path
+    # Round feed: round+owner, its dates (the figures in the subtitle), entries, tags.
+    # Participant feed: person with a fingerprint of their public rounds, entries with their
+    # rounds, tags.
+    for path, cost in (("/@ada/r1/feed/", 4), ("/@ada/feed/", 3)):
+        assert budget.build_cost(Client(), path) == cost, path
         assert budget.hit_cost(Client(), path) == 1, path  # the page-cache tokens

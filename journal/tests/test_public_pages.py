@@ -160,7 +160,7 @@ def test_the_journal_reads_oldest_first_with_numbers_and_dates(client, public_ro
     assert page.index(f'id="d{first.isoformat()}"') < page.index(f'id="d{last.isoformat()}"')
     assert "Day 1 of 100" in page and "Day 3 of 100" in page
     assert f'<time datetime="{first.isoformat()}">' in page
-    assert 'class="grid"' in page
+    assert 'class="grid is-active"' in page
     assert_well_formed(response)
 
 
@@ -388,13 +388,14 @@ def test_the_journal_budget(client, small_and_large):
 
 
 def test_the_permalink_budget(client, small_and_large):
-    # Built: round+owner, entry with its neighbours, tags, links; signed in: + session and user.
+    # Built: round+owner, entry with its neighbours, tags, links, the round's dates (its figures
+    # in the header); signed in: + session and user.
     costs = set()
     for r in small_and_large:
         path = url(r, f"{(r.start_date + timedelta(days=2)).isoformat()}/")
         costs.add((budget.build_cost(anonymous(), path), budget.build_cost(signed_in(r.user), path)))
         costs.add((budget.hit_cost(anonymous(), path), budget.hit_cost(signed_in(r.user), path)))
-    assert costs == {(4, 6), (1, 3)}
+    assert costs == {(5, 7), (1, 3)}
 
 
 def test_the_profile_budget(small_and_large):

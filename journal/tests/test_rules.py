@@ -1,5 +1,6 @@
 """The challenge's arithmetic (journal.rules): plain dates in, numbers out, no database."""
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,7 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journal import rules
-from journal.rules import ACTIVE, BROKEN, CALENDAR, COMPLETED, FUTURE, LOGGED, MISSED, OFFICIAL, TODAY
+from journal.rules import (
+    ACTIVE,
+    BROKEN,
+    CALENDAR,
+    COMPLETED,
+    ENDED,
+    FINISHED,
+    FUTURE,
+    LOGGED,
+    MISSED,
+    OFFICIAL,
+    TODAY,
+)
 
 D = timedelta(days=1)
 S = date(2025, 1, 1)
@@ -362,10 +375,14 @@ def test_it_keeps_a_completed_round_completed_as_time_passes():
         assert rules.current_day(dates, S, 100, OFFICIAL, today) == 100
 
 
-def test_it_completes_a_calendar_round_after_its_finish_date():
+def test_it_finishes_a_calendar_round_after_its_finish_date_and_completes_it_only_at_n_equals_t():
+    # product.md §2: "Completed" means n = T; a calendar round past its finish with fewer is finished.
     assert rules.is_completed(jan(1, 2), S, 5, CALENDAR, date(2025, 1, 5)) is False
-    assert rules.is_completed(jan(1, 2), S, 5, CALENDAR, date(2025, 1, 6)) is True
+    assert rules.is_finished(jan(1, 2), S, 5, CALENDAR, date(2025, 1, 5)) is False
+    assert rules.is_completed(jan(1, 2), S, 5, CALENDAR, date(2025, 1, 6)) is False
+    assert rules.is_finished(jan(1, 2), S, 5, CALENDAR, date(2025, 1, 6)) is True
     assert rules.is_completed(jan(1, 2, 3, 4, 5), S, 5, CALENDAR, date(2025, 1, 5)) is True
+    assert rules.is_finished(jan(1, 2, 3, 4, 5), S, 5, CALENDAR, date(2025, 1, 9)) is False
 
 
 def test_it_projects_the_finish_when_today_is_logged():
@@ -415,7 +432,8 @@ def test_it_tells_the_current_day_of_the_round():
         (jan(1, 3), OFFICIAL, date(2025, 1, 4), ACTIVE),
         (jan(1, 4), OFFICIAL, date(2025, 1, 4), BROKEN),
         (jan(1), CALENDAR, date(2025, 1, 3), ACTIVE),
-        (jan(1), CALENDAR, date(2025, 1, 4), COMPLETED),  # calendar over (Jan 1..3)
+        (jan(1), CALENDAR, date(2025, 1, 4), FINISHED),  # calendar over (Jan 1..3) with 1 of 3
+        (jan(1, 2, 3), CALENDAR, date(2025, 1, 4), COMPLETED),
     ],
 )
 def test_it_derives_the_status(dates, rule, today, expected):
@@ -659,12 +677,17 @@ def test_it_draws_a_finished_calendar_grid_without_a_today_cell():
 
 
 def test_it_draws_one_cell_per_date_from_the_start_to_the_projected_finish():
-    for today in jan(5, 6, 7, 8, 20):
+    for today in jan(5, 6, 7):
         summary = rules.summarize(EXAMPLE, S, 30, OFFICIAL, today, with_grid=True)
         grid = summary.cells
         assert [c.date for c in grid] == run(S, len(grid))
         assert grid[-1].date == summary.finish
         assert [c.day for c in grid if c.state in (LOGGED, TODAY, FUTURE)] == list(range(1, 31))
+    # Broken from Jan 8 on (product.md §2): no projected finish, the grid stops at the break.
+    for today in jan(8, 20):
+        summary = rules.summarize(EXAMPLE, S, 30, OFFICIAL, today, with_grid=True)
+        assert summary.finish is None
+        assert [c.date for c in summary.cells] == run(S, 7)
 
 
 def test_it_gives_every_logged_cell_the_day_number_of_its_entry():
@@ -755,7 +778,198 @@ def test_the_grid_covers_the_round_and_agrees_with_the_summary(start, offs, targ
         assert summary.missed == len([c for c in grid if c.state == MISSED])
         assert summary.current_streak <= summary.longest_streak
         assert 0.0 <= summary.completion <= 1.0
-        assert summary.status in (ACTIVE, COMPLETED, BROKEN)
-        if rule == OFFICIAL and len(dates) < target and today >= start:
+        assert summary.status in (ACTIVE, COMPLETED, BROKEN, FINISHED)
+        # A broken round has no projected finish (product.md §2): this holds while it is active.
+        if rule == OFFICIAL and summary.status == ACTIVE and today >= start:
             assert grid[-1].date == summary.finish
             assert [c.day for c in grid if c.state != MISSED] == list(range(1, target + 1))
+
+
+# --- Rounds that are over: frozen figures (product.md §2, after the worked example) ---
+
+SPRING = date(2024, 3, 4)
+SPRING_LOG = [date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 7)]
+
+
+def test_the_spec_example_broke_on_march_9_2024_after_3_days_with_3_missed():
+    summary = rules.summarize(SPRING_LOG, SPRING, 100, OFFICIAL, date(2026, 12, 1), with_grid=True)
+    assert summary.status == BROKEN
+    assert summary.broken_on == date(2024, 3, 9)
+    assert summary.broke_after == 3
+    assert summary.missed == 3  # Mar 6, 8 and 9, not 999
+    assert [c.date for c in summary.cells if c.state == MISSED] == [
+        date(2024, 3, 6),
+        date(2024, 3, 8),
+        date(2024, 3, 9),
+    ]
+    assert summary.day is None  # no "Day N of T"
+    assert summary.finish is None  # no projected finish
+    assert summary.current_streak == 0
+    assert summary.longest_streak == 2
+    assert summary.percent == 3
+    assert summary.is_over is True
+    assert summary.at_risk is False
+    assert summary.cells[-1].date == date(2024, 3, 9)
+
+
+def test_a_broken_round_keeps_its_entries_after_the_break_without_counting_them():
+    dates = [*SPRING_LOG, date(2024, 3, 20), date(2024, 3, 22)]
+    summary = rules.summarize(dates, SPRING, 100, OFFICIAL, date(2026, 12, 1), with_grid=True)
+    assert summary.status == BROKEN
+    assert summary.broken_on == date(2024, 3, 9)
+    assert summary.broke_after == 3
+    assert summary.logged == 5
+    assert summary.missed == 3
+    states = {c.date: c.state for c in summary.cells}
+    assert states[date(2024, 3, 20)] == LOGGED
+    assert states[date(2024, 3, 10)] == ENDED
+    assert states[date(2024, 3, 21)] == ENDED
+    assert summary.cells[-1].date == date(2024, 3, 22)
+
+
+def test_a_backfill_before_the_break_unbreaks_the_spec_example_and_brings_back_the_live_figures():
+    today = date(2024, 3, 11)
+    broken = rules.summarize(SPRING_LOG, SPRING, 100, OFFICIAL, today)
+    assert broken.status == BROKEN and broken.broken_on == date(2024, 3, 9)
+
+    backfilled = [*SPRING_LOG, date(2024, 3, 8), date(2024, 3, 10)]
+    summary = rules.summarize(backfilled, SPRING, 100, OFFICIAL, today)
+    assert summary.status == ACTIVE
+    assert summary.broken_on is None
+    assert summary.day == 6  # 5 logged, today not yet
+    assert summary.missed == 2  # Mar 6 and 9, single misses
+    assert summary.current_streak == 1
+    assert summary.finish == date(2024, 6, 13)  # today + (100 - 5 - 1) days
+    assert summary.percent == 5
+
+
+def test_a_calendar_round_past_its_finish_with_fewer_days_is_finished():
+    # 87 of 100: the 15th of Jan, Feb and Mar missed, and the last 10 days.
+    dates = [d for d in run(S, 100) if d.day != 15][:87]
+    summary = rules.summarize(dates, S, 100, CALENDAR, date(2025, 6, 1), with_grid=True)
+    assert summary.status == FINISHED
+    assert summary.is_over is True
+    assert summary.finish == date(2025, 4, 10)
+    assert summary.logged == 87
+    assert summary.counted == 87
+    assert summary.percent == 87
+    assert summary.day is None
+    assert summary.missed == 13
+    assert summary.cells[-1].date == date(2025, 4, 10)
+    assert not [c for c in summary.cells if c.state in (TODAY, FUTURE)]
+
+
+def test_a_calendar_round_with_every_day_logged_is_completed():
+    summary = rules.summarize(run(S, 100), S, 100, CALENDAR, date(2025, 6, 1))
+    assert summary.status == COMPLETED
+    assert summary.percent == 100
+    assert summary.finish == date(2025, 4, 10)
+    assert summary.missed == 0
+
+
+def test_a_finished_round_freezes_the_streak_it_ended_with():
+    dates = run(date(2025, 1, 3), 3)  # Jan 3, 4, 5 of a 5-day calendar round
+    for today in (date(2025, 1, 6), date(2025, 1, 7), date(2026, 1, 1)):
+        summary = rules.summarize(dates, S, 5, CALENDAR, today)
+        assert summary.status == FINISHED
+        assert summary.current_streak == 3
+        assert summary.missed == 2
+
+
+@pytest.mark.parametrize(
+    ("n", "target", "expected"),
+    [(29, 100, 29), (57, 100, 57), (58, 100, 58), (29, 50, 58), (87, 150, 58), (203, 350, 58)],
+)
+def test_it_gives_percentages_rounded_down_in_integer_arithmetic(n, target, expected):
+    assert rules.percent(n, target) == expected
+    # Through a summary too: n entries from the start of an official round, today logged.
+    summary = rules.summarize(run(S, n), S, target, OFFICIAL, S + (n - 1) * D)
+    assert summary.percent == expected
+
+
+def test_it_never_gives_a_percentage_in_floating_point_for_any_target_up_to_366():
+    for target in range(1, 367):
+        for n in range(target + 1):
+            assert rules.percent(n, target) * target <= 100 * n < (rules.percent(n, target) + 1) * target
+
+
+histories = st.sets(st.integers(min_value=0, max_value=120), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=starts, offs=histories, target=targets, today_off=st.integers(min_value=0, max_value=200))
+def test_missed_days_never_count_past_the_break(start, offs, target, today_off):
+    today = start + timedelta(days=today_off)
+    dates = sorted(start + timedelta(days=o) for o in offs if o <= today_off)[:target]
+    summary = rules.summarize(dates, start, target, OFFICIAL, today, with_grid=True)
+    if summary.status != BROKEN:
+        return
+    missed = [c.date for c in summary.cells if c.state == MISSED]
+    assert summary.missed == len(missed)
+    assert all(d <= summary.broken_on for d in missed)
+    assert summary.broken_on in missed
+    assert summary.broke_after == sum(1 for d in dates if d < summary.broken_on)
+    assert summary.current_streak == 0 and summary.day is None and summary.finish is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=starts,
+    offs=histories,
+    target=targets,
+    today_off=st.integers(min_value=0, max_value=200),
+    later=st.integers(min_value=1, max_value=2000),
+)
+def test_a_broken_rounds_summary_does_not_change_as_today_moves_forward(
+    start, offs, target, today_off, later
+):
+    today = start + timedelta(days=today_off)
+    dates = sorted(start + timedelta(days=o) for o in offs if o <= today_off)[:target]
+    now = rules.summarize(dates, start, target, OFFICIAL, today, with_grid=True)
+    if now.status != BROKEN:
+        return
+    then = rules.summarize(dates, start, target, OFFICIAL, today + timedelta(days=later), with_grid=True)
+    assert then.status == BROKEN
+    assert dataclasses.replace(then, today=today, logged_today=now.logged_today) == now
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=starts,
+    today_off=st.integers(min_value=3, max_value=200),
+    misses=st.sets(st.integers(min_value=0, max_value=200), max_size=60),
+    extra=st.integers(min_value=1, max_value=100),
+    at=st.integers(min_value=0, max_value=200),
+)
+def test_a_backfill_that_unbreaks_the_round_restores_the_active_figures(start, today_off, misses, extra, at):
+    # An active official history: single misses only, never two in a row.
+    kept: list[int] = []
+    for o in sorted(m for m in misses if m < today_off):
+        if not kept or kept[-1] != o - 1:
+            kept.append(o)
+    offsets = [o for o in range(today_off + 1) if o not in kept]
+    dates = [start + timedelta(days=o) for o in offsets]
+    today = start + timedelta(days=today_off)
+    target = min(366, len(dates) + extra)
+    active = rules.summarize(dates, start, target, OFFICIAL, today, with_grid=True)
+    if active.status != ACTIVE:
+        return
+    # Delete two consecutive logged past dates: the round breaks.
+    pairs = [o for o in offsets if o + 1 in offsets and o + 1 < today_off]
+    if not pairs:
+        return
+    o = pairs[at % len(pairs)]
+    gone = {start + timedelta(days=o), start + timedelta(days=o + 1)}
+    broken = rules.summarize([d for d in dates if d not in gone], start, target, OFFICIAL, today)
+    assert broken.status == BROKEN
+    assert broken.broken_on <= max(gone)
+    assert broken.day is None and broken.finish is None and broken.current_streak == 0
+    # Backfill them: everything is recomputed, the live figures come back.
+    restored = rules.summarize(
+        [d for d in dates if d not in gone] + sorted(gone), start, target, OFFICIAL, today, with_grid=True
+    )
+    assert restored == active
+    assert restored.day == rules.current_day(dates, start, target, OFFICIAL, today)
+    assert restored.finish == rules.projected_finish(dates, start, target, OFFICIAL, today)
+    assert restored.current_streak == rules.current_streak(dates, today)
+    assert restored.cells[-1].date == restored.finish

@@ -13,7 +13,7 @@ from django.utils.translation import override
 from django.views.decorators.http import require_safe
 
 from hundreddays import textsafety
-from journal import pagecache, rules, selectors, share
+from journal import figures, pagecache, rules, selectors, share
 from journal.models import Entry, Round
 from journal.services import today_for
 
@@ -31,28 +31,46 @@ FILL = {
     rules.MISSED: ("#ffebe9", "#d1242f"),
     rules.TODAY: ("#ffffff", "#0b5fad"),
     rules.FUTURE: ("#eaeef2", "#d0d7de"),
+    rules.ENDED: ("#ffffff", "#d0d7de"),
 }
-STATUS_COLOUR = {rules.ACTIVE: "#1f2328", rules.COMPLETED: "#1a7f37", rules.BROKEN: "#b42318"}
+# A round that is over looks it: grey days when it broke or finished short, a green frame when completed.
+OVER_FILL = {rules.LOGGED: ("#8c959f", "#8c959f")}
+STATUS_COLOUR = {
+    rules.ACTIVE: "#1f2328",
+    rules.COMPLETED: "#1a7f37",
+    rules.BROKEN: "#b42318",
+    rules.FINISHED: "#57606a",
+}
+FRAME = {rules.COMPLETED: ("#1a7f37", 2), rules.BROKEN: ("#b42318", 2)}
 
 
 def render_svg(round, summary) -> str:
     cells = summary.cells[: COLUMNS * MAX_ROWS]
     rows = max(1, -(-len(cells) // COLUMNS))
     height = PAD + HEADER + rows * (CELL + GAP) - GAP + PAD
-    count = f"{summary.logged}/{round.target}"
+    count = figures.short(summary)
     # About 7.6 px a character of bold 12 px text, 9 px of bold 14 px: the title never runs into the count.
     title = Truncator(round.title).chars(int((WIDTH - 2 * PAD - 9 * len(count) - 10) / 7.6))
-    label = _("%(title)s: %(logged)s of %(target)s days logged, %(missed)s missed (#100DaysOfCode)") % {
-        "title": round.title,
-        "logged": summary.logged,
-        "target": round.target,
-        "missed": summary.missed,
-    }
+    if summary.is_over:
+        label = _("%(title)s: %(figures)s (#100DaysOfCode)") % {
+            "title": round.title,
+            "figures": figures.line(summary),
+        }
+    else:
+        label = _("%(title)s: %(logged)s of %(target)s days logged, %(missed)s missed (#100DaysOfCode)") % {
+            "title": round.title,
+            "logged": summary.logged,
+            "target": round.target,
+            "missed": summary.missed,
+        }
+    frame, frame_width = FRAME.get(summary.status, ("#d0d7de", 1))
+    fills = {**FILL, **OVER_FILL} if summary.status in (rules.BROKEN, rules.FINISHED) else FILL
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="t">',
         f'<title id="t">{textsafety.xml_text(label)}</title>',
-        f'<rect width="{WIDTH}" height="{height}" rx="6" fill="#ffffff" stroke="#d0d7de"/>',
+        f'<rect x="0.5" y="0.5" width="{WIDTH - 1}" height="{height - 1}" rx="6" fill="#ffffff" '
+        f'stroke="{frame}" stroke-width="{frame_width}"/>',
         f'<g font-family="{FONT}" font-size="12" fill="#1f2328">',
         f'<text x="{PAD}" y="{PAD + 13}" font-weight="bold">{textsafety.xml_text(title)}</text>',
         f'<text x="{WIDTH - PAD}" y="{PAD + 13}" text-anchor="end" font-weight="bold" font-size="14" '
@@ -63,13 +81,16 @@ def render_svg(round, summary) -> str:
     for i, cell in enumerate(cells):
         x = PAD + (i % COLUMNS) * (CELL + GAP)
         y = top + (i // COLUMNS) * (CELL + GAP)
-        fill, stroke = FILL[cell.state]
+        fill, stroke = fills[cell.state]
+        if cell.state == rules.MISSED and cell.date == summary.broken_on:
+            fill = stroke  # the day it broke: a solid red cell
         parts.append(
             f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" rx="2" fill="{fill}" stroke="{stroke}"/>'
         )
         if cell.state == rules.MISSED:
             # A cross, so a missed day does not depend on colour alone.
-            parts.append(f'<path d="M{x + 3} {y + 3}l6 6m0-6l-6 6" stroke="{stroke}" stroke-width="1.5"/>')
+            cross = "#ffffff" if cell.date == summary.broken_on else stroke
+            parts.append(f'<path d="M{x + 3} {y + 3}l6 6m0-6l-6 6" stroke="{cross}" stroke-width="1.5"/>')
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -64,6 +64,14 @@ def _round_context(round, today) -> dict:
     for entry in latest:
         entry.round = round
     form = None
-    if not summary.logged_today and summary.status != "completed" and today >= round.start_date:
+    # A round that is over (broken, finished, completed) offers the next one instead.
+    if not summary.logged_today and not summary.is_over and today >= round.start_date:
         form = EntryForm(initial={"date": today}, round=round, today=today)
-    return {"today": today, "round": round, "summary": summary, "latest": latest, "form": form}
+    return {
+        "today": today,
+        "round": round,
+        "summary": summary,
+        "latest": latest,
+        "form": form,
+        "next_round": selectors.next_round_offer(round, summary),
+    }

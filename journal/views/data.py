@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from journal import importing
+from journal import importing, rules
 from journal.logs import LogError, parse_upload, write_json
 from journal.models import Entry, Round
 from journal.services import today_for
@@ -161,6 +161,20 @@ def _render_preview(request, plan, token, filename, error=None, status=200):
     )
 
 
+def _rule_choices(request, plan):
+    """The counting rule chosen in the preview for each round that offers the choice
+    (``rule-<index>``), or None when a posted value is not a rule."""
+    choices = {}
+    for i, rp in enumerate(plan.rounds):
+        value = request.POST.get(f"rule-{i}")
+        if value is None or not rp.offers_rule_choice:
+            continue
+        if value not in rules.RULES:
+            return None
+        choices[i] = value
+    return choices
+
+
 def _pending(request):
     """The import this user previewed, if the posted token is its token and it is fresh."""
     pending = request.session.get(SESSION_KEY)
@@ -184,8 +198,19 @@ def _confirm(request):
     start = datetime.date.fromisoformat(pending["start"]) if pending["start"] else None
     try:
         log = parse_upload(raw, filename=pending["filename"], start=start)
+        preview = importing.plan_import(request.user, log, round_number=pending["round"])
+        choices = _rule_choices(request, preview)
+        if choices is None:
+            error = _("Choose how each round counts: as it is (official rule) or under the calendar rule.")
+            return _render_preview(
+                request, preview, pending["token"], pending["filename"], error=error, status=400
+            )
         result = importing.apply_import(
-            request.user, log, round_number=pending["round"], replace=request.POST.get("replace") == "on"
+            request.user,
+            log,
+            round_number=pending["round"],
+            replace=request.POST.get("replace") == "on",
+            rule_choices=choices,
         )
     except LogError as error:  # the parser changed under a pending preview: start again
         request.session.pop(SESSION_KEY, None)

@@ -17,8 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hundreddays import textsafety
-from journal import pagecache, share
+from journal import figures, pagecache, selectors, share
 from journal.models import Entry, Round
+from journal.services import today_for
 
 FEED_ITEMS = 50
 
@@ -51,9 +52,12 @@ class _JournalFeed(Feed):
             content_type=feedgen.content_type,
             etag=validators.etag,
             last_modified=validators.last_modified,
-            expires_at=pagecache.in_an_hour(),
+            expires_at=self.expires_at(obj),
             public=True,
         )
+
+    def expires_at(self, obj):
+        return pagecache.in_an_hour()
 
     def language_of(self, obj):
         """The participant's language, whoever reads: a feed is the same for everyone."""
@@ -88,23 +92,31 @@ class _JournalFeed(Feed):
 
 
 class RoundFeed(_JournalFeed):
-    """A public or unlisted round's latest 50 entries.
+    """A public or unlisted round's latest 50 entries; its subtitle carries the round's figures.
 
-    Building it costs 1. the round and its owner, 2. entries, 3. their tags.
+    Building it costs 1. the round and its owner, 2. its dates (the figures), 3. entries,
+    4. their tags.
     """
 
     def get_object(self, request, handle, number):
-        return get_object_or_404(
+        round = get_object_or_404(
             Round.objects.exclude(visibility=Round.Visibility.PRIVATE).select_related("user"),
             user__handle=handle,
             user__is_active=True,
             number=number,
         )
+        round.summary = selectors.round_summary(round, today_for(round.user))
+        return round
 
     def validators(self, round):
         user = round.user
-        etag = share.make_etag("feed", round.pk, round.version, user.handle, user.name, user.language)
-        return share.Validators(etag, round.updated_at)
+        today = round.summary.today
+        # The figures change with the owner's date, not only with writes.
+        etag = share.make_etag("feed", round.pk, round.version, today, user.handle, user.name, user.language)
+        return share.Validators(etag, max(round.updated_at, share.day_started_at(user, today)))
+
+    def expires_at(self, round):
+        return min(pagecache.in_an_hour(), pagecache.next_midnight(round.user, round.summary.today))
 
     def language_of(self, round):
         return round.user.language or settings.LANGUAGE_CODE
@@ -113,9 +125,10 @@ class RoundFeed(_JournalFeed):
         return f"{round.title} · {round.user.name}"
 
     def subtitle(self, round):
-        return share.plain_text(round.description_html) or _("A #100DaysOfCode journal by %(name)s") % {
+        about = share.plain_text(round.description_html) or _("A #100DaysOfCode journal by %(name)s") % {
             "name": round.user.name
         }
+        return f"{about} · {figures.line(round.summary)}"
 
     def link(self, round):
         return share.absolute_url(round.get_absolute_url())

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from journal import pagecache, selectors, share
+from journal import figures, pagecache, selectors, share
 from journal.models import Entry, Round
 from journal.services import today_for
 
@@ -194,13 +194,14 @@ def round_journal(request, handle, number):
         kwargs = {"handle": round.user.handle, "number": round.number}
         shared = not round.is_private
         description = share.plain_text(round.description_html) or _(
-            "%(name)s's #100DaysOfCode journal: %(logged)s of %(target)s days logged."
-        ) % {"name": round.user.name, "logged": summary.logged, "target": round.target}
+            "%(name)s's #100DaysOfCode journal. %(figures)s"
+        ) % {"name": round.user.name, "figures": figures.line(summary)}
         context = {
             "round": round,
             "entries": entries,
             "summary": summary,
             "is_owner": _is_owner(request, round),
+            "next_round": selectors.next_round_offer(round, summary),
             "feed_url": reverse("journal:round-feed", kwargs=kwargs) if shared else "",
             "badge_url": share.badge_url(round) if shared else "",
             "badge_markdown": share.badge_markdown(round) if shared else "",
@@ -223,7 +224,7 @@ def entry_detail(request, handle, number, date):
 
     Kept in the page cache. Building it costs 1. the round and its owner, 2. the
     entry with the dates and day numbers of its neighbours (subqueries), 3. its
-    tags, 4. its links.
+    tags, 4. its links, 5. the round's dates (its figures in the header).
     """
 
     def build():
@@ -239,6 +240,7 @@ def entry_detail(request, handle, number, date):
         )
         entry = get_object_or_404(selectors.entries_for_display(qs), date=date)
         entry.round = round
+        summary = selectors.round_summary(round, today)
         kwargs = {"handle": round.user.handle, "number": round.number}
         title = _("Day %(day)s of %(target)s") % {"day": entry.day, "target": round.target}
         if entry.title:
@@ -246,6 +248,7 @@ def entry_detail(request, handle, number, date):
         context = {
             "round": round,
             "entry": entry,
+            "summary": summary,
             "is_owner": _is_owner(request, round),
             "previous_url": reverse("journal:entry", kwargs={**kwargs, "date": entry.previous_date})
             if entry.previous_date

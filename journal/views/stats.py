@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from journal import selectors, share
+from journal import figures, selectors, share
 from journal.models import Entry, Tag
 from journal.services import today_for
 
@@ -163,7 +163,7 @@ def stats(request, handle, number):
         context = {"round": round, "summary": summary, **_charts(days, tags)}
         context["seo"] = share.page_meta(
             title=_("Stats of %(title)s · %(name)s") % {"title": round.title, "name": round.user.name},
-            description=context["text_summary"],
+            description=f"{figures.line(summary)} {context['text_summary']}",
             path=reverse("journal:stats", kwargs={"handle": round.user.handle, "number": round.number}),
             noindex=not round.is_public,
         )

@@ -84,7 +84,10 @@ def test_a_round_is_started_logged_backfilled_missed_broken_and_started_again(
     expect(broken).to_contain_text("Two days in a row were missed")
     expect(page.locator("ol.grid li.missed")).to_have_count(2)
 
-    broken.get_by_role("link", name="Start round 2").click()
+    expect(page.locator(".day-count")).to_contain_text("Broke on")
+    expect(page.locator("ol.grid li.missed.break")).to_have_count(1)
+    # The next round is offered on its own, prominently, not inside the warning.
+    page.get_by_role("region", name="Ready for round 2?").get_by_role("link", name="Start round 2").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Start round 2")
     expect(page.get_by_label("Start date")).to_have_value(today.isoformat())
     page.get_by_role("button", name="Start the round").click()

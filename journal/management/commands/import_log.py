@@ -4,7 +4,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from journal import importing
+from journal import figures, importing, rules
 from journal.logs import LogError, parse_upload
 
 
@@ -35,6 +35,21 @@ def describe_round(rp) -> str:
     )
 
 
+def describe_outcome(rp, chose: bool) -> list[str]:
+    """What the round becomes today, and the other rule's outcome when there is a choice."""
+    if rp.outcome is None:
+        return []
+    lines = [f"  today: {figures.headline(rp.outcome)} ({rp.outcome.status}, {rp.outcome.missed} missed)"]
+    if rp.offers_rule_choice:
+        other = rules.CALENDAR if rp.rule == rules.OFFICIAL else rules.OFFICIAL
+        outcome = rp.calendar_outcome if other == rules.CALENDAR else rp.official_outcome
+        lines.append(
+            f"  under the {other} rule it would be: {figures.headline(outcome)} ({outcome.missed} missed)"
+            + ("" if chose else f"; pass --rule {other} to import it that way")
+        )
+    return lines
+
+
 class Command(BaseCommand):
     help = (
         "Import a #100DaysOfCode log (Markdown or a Hundred Days JSON export) into a participant's "
@@ -62,10 +77,19 @@ class Command(BaseCommand):
             help="Overwrite entries on the same dates that differ from the file (default: refuse).",
         )
         parser.add_argument(
+            "--rule",
+            choices=rules.RULES,
+            help="Counting rule of the new rounds the file creates (default: the file's own rule, "
+            "except that a round the official rule would break is imported under the rule with "
+            "fewer missed days; --dry-run shows both).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Show what would be imported; write nothing."
         )
 
-    def handle(self, *args, file, user, start=None, round=None, replace=False, dry_run=False, **options):
+    def handle(
+        self, *args, file, user, start=None, round=None, replace=False, rule=None, dry_run=False, **options
+    ):
         verbosity = options.get("verbosity", 1)
         # Mistakes that need no database first: the arguments, then the file.
         number = round_number(round)
@@ -86,10 +110,23 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error}") from None
         person = find_user(user)
 
-        plan = importing.plan_import(person, log, round_number=number, replace=replace)
+        if rule is not None:
+            choices = dict.fromkeys(range(len(log.rounds)), rule)
+            plan = importing.plan_import(
+                person, log, round_number=number, replace=replace, rule_choices=choices
+            )
+        else:
+            plan = importing.plan_import(person, log, round_number=number, replace=replace)
+            choices = importing.default_rule_choices(plan)
+            if any(plan.rounds[i].rule != chosen for i, chosen in choices.items()):
+                plan = importing.plan_import(
+                    person, log, round_number=number, replace=replace, rule_choices=choices
+                )
         if verbosity >= 1:
             for rp in plan.rounds:
                 self.stdout.write(describe_round(rp))
+                for line in describe_outcome(rp, chose=rule is not None):
+                    self.stdout.write(line)
                 if verbosity >= 2:
                     for e in rp.entries:
                         day = f"day {e.day}" if e.day else "day ?"
