@@ -252,6 +252,7 @@ _BOLD_DAY = re.compile(
     r"[ \t]{0,3}(?:[-*+][ \t]+|[0-9]{1,3}[.)][ \t]+)?(\*\*|__)(?P<inner>[^*_\n]{1,300}?)\1(?P<rest>.*)"
 )
 _EXAMPLE = re.compile(r"\b(?:example|ejemplo|delete me|borrame|borra esto)\b")
+_DELETE_ME = re.compile(r"\b(?:delete me|comment me out|borrame|borra esto)\b")
 _SEPARATORS_LEFT = " \t:-–—.|,;"
 _SEPARATORS_RIGHT = " \t:-–—|,;"
 _HEADING_SCAN = 300  # day headings are short: only their start is analysed
@@ -526,6 +527,9 @@ def _shown(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+_ANCHOR_ONLY = re.compile(r"\[[^\]]*\]\([ \t]*<?#")
+
+
 def plain_links(text: str) -> tuple[str, list[str]]:
     """``text`` with its links that are not web addresses made text, and what changed.
 
@@ -732,12 +736,29 @@ class _RawEntry:
             self.blocks["progress"].blank(line)
 
     def _plain(self, line: str, number: int) -> str:
-        line, changes = plain_links(line)
-        for change in changes:
+        plain, changes = plain_links(line)
+        if (
+            changes
+            and _MD_LINK.sub("", line).strip(" \t-*+|·•") == ""
+            and all(_ANCHOR_ONLY.match(change) for change in changes)
+        ):
+            # A line of links within the page ("[Back to top](#days)"): navigation, dropped.
             self.notes.append(
-                Note("links", gettext("“%(link)s” kept as text") % {"link": _shown(change, 80)}, number)
+                Note(
+                    "links",
+                    gettext("“%(link)s” only links within the page: dropped")
+                    % {"link": _shown(line.strip(), 80)},
+                    number,
+                )
             )
-        return line
+            return ""
+        for change in changes:
+            if change.startswith("!"):
+                message = gettext("the image “%(link)s” is not on the web: dropped")
+            else:
+                message = gettext("“%(link)s” is not a web address: kept as text")
+            self.notes.append(Note("links", message % {"link": _shown(change, 80)}, number))
+        return plain
 
     def text(self, line: str, number: int) -> None:
         self.content = True
@@ -752,12 +773,15 @@ class _RawEntry:
                     self.blocks["progress"].add(plain)
                 return
             self.current = "progress"
+            self.blocks[self.current].add(unescape(line))
+            return
         elif self.current in _SINGLE_FIELDS:
             self.single(self.current, line.strip(), number)
             self.current = "progress"
             return
-        line = self._plain(line, number)
-        self.blocks[self.current].add(unescape(line))
+        plain = self._plain(line, number)
+        if plain or not line.strip():
+            self.blocks[self.current].add(unescape(plain))
 
     def labelled(self, key: str, value: str, number: int) -> None:
         self.content = True
@@ -844,13 +868,19 @@ def _lines(text: str) -> list[str]:
 _COMMENT_ESCAPE = "<\\!--"  # how the writer keeps a literal "<!--" in someone's text
 
 
+_EMPTY_ANCHOR = re.compile(r"[ \t]*<a[ \t]+(?:name|id)=[^<>]{0,200}>[ \t]*</a>[ \t]*$", re.IGNORECASE)
+
+
 def _strip_comments(lines: list[str]) -> tuple[list[str], list[int]]:
-    """The lines with HTML comments blanked out (invisible once rendered), and the lines
-    of the day headings found inside them."""
+    """The lines with HTML comments and empty anchors (``<a name="days"></a>``) blanked out
+    (invisible once rendered), and the lines of the day headings found inside comments."""
     out: list[str] = []
     hidden: list[int] = []
     inside = False
     for number, line in enumerate(lines, start=1):
+        if not inside and line[:1] in (" ", "<") and _EMPTY_ANCHOR.match(line):
+            out.append("")
+            continue
         if not inside and "<!--" not in line:
             out.append(line.replace(_COMMENT_ESCAPE, "<!--") if _COMMENT_ESCAPE in line else line)
             continue
@@ -996,6 +1026,8 @@ def _read_rounds(lines: list[str]) -> list[_RawRound]:
                 # "## Day 5" then "### R1D5 2/22/19" or "### March 4, 2024": one day.
                 entry.head.date = entry.head.date or head.date
                 entry.head.round_number = entry.head.round_number or head.round_number
+                if head.round_number is not None and current.number is None:
+                    current.number = head.round_number
                 entry.head.title = entry.head.title or head.title
                 entry.head.example = entry.head.example or head.example
                 if head.rest:
@@ -1071,7 +1103,7 @@ def _read_rounds(lines: list[str]) -> list[_RawRound]:
             if date is not None and _only_date(line, date):
                 entry.head.date = date
                 continue
-        if not entry.content and _EXAMPLE.search(fold(line[:200])[0]) and len(line) < 80:
+        if not entry.content and len(line) < 80 and _DELETE_ME.search(fold(line)[0]):
             # "##### (delete me or comment me out)" under the template's example days
             entry.head.example = True
             continue
@@ -1095,21 +1127,41 @@ def _started_on(line: str) -> RawDate | None:
 
 
 def _skip_empty(raw: _RawRound) -> None:
+    """Leave out the template's example days and days with nothing written, noting them
+    (a run of empty days, like the unwritten rest of a pre-filled log, as one note)."""
     kept = []
+    empty: list[_RawEntry] = []
+
+    def note_empty() -> None:
+        if not empty:
+            return
+        if len(empty) == 1:
+            message = gettext("%(day)s: nothing written, skipped") % {"day": _day_name(empty[0])}
+        else:
+            message = gettext("%(first)s to %(last)s (%(n)s days): nothing written, skipped") % {
+                "first": _day_name(empty[0]),
+                "last": _day_name(empty[-1]),
+                "n": len(empty),
+            }
+        raw.notes.append(Note("skipped", message, empty[0].line))
+        empty.clear()
+
     for entry in raw.entries:
-        what = _day_name(entry)
         if entry.head.example:
+            note_empty()
             raw.notes.append(
                 Note(
-                    "skipped", gettext("%(day)s: the template's example, skipped") % {"day": what}, entry.line
+                    "skipped",
+                    gettext("%(day)s: the template's example, skipped") % {"day": _day_name(entry)},
+                    entry.line,
                 )
             )
         elif entry.empty():
-            raw.notes.append(
-                Note("skipped", gettext("%(day)s: nothing written, skipped") % {"day": what}, entry.line)
-            )
+            empty.append(entry)
         else:
+            note_empty()
             kept.append(entry)
+    note_empty()
     raw.entries = kept
 
 
