@@ -85,6 +85,7 @@ class LogData:
     # none), and the orders that fit every date when there is a choice to offer.
     date_order: str = field(default="", compare=False)
     date_orders: list[str] = field(default_factory=list, compare=False)
+    date_example: str = field(default="", compare=False)  # the first numeric date, as written
 
 
 class LogError(ValueError):

@@ -959,7 +959,7 @@ def parse_markdown_log(
                     rounds[1].line,
                 )
     order, orders = _date_order(rounds, start, date_order)
-    log = LogData(rounds=[], date_order=order, date_orders=orders)
+    log = LogData(rounds=[], date_order=order, date_orders=orders, date_example=_numeric_example(rounds))
     for raw in rounds:
         log.rounds.extend(_finish_round(raw, start, order, orders))
     log.rounds.sort(key=lambda r: (r.start_date or datetime.date.min))
@@ -1257,6 +1257,20 @@ def _date_order(rounds: list[_RawRound], start, chosen: str | None) -> tuple[str
     else:
         order = min(ORDERS, key=lambda o: scores[o])
     return order, sorted(fitting, key=ORDERS.index) if len(fitting) > 1 else []
+
+
+def _numeric_example(rounds: list[_RawRound]) -> str:
+    for raw in rounds:
+        for entry in raw.entries:
+            if entry.head.date is not None and entry.head.date.kind == "num":
+                return entry.head.date.text
+    return ""
+
+
+def read_numeric(text: str, order: str) -> datetime.date | None:
+    """What a numeric date like ``03/04/24`` is under ``order`` ("mdy" or "dmy")."""
+    found = find_date(text)
+    return found.value(order) if found is not None and found.kind == "num" else None
 
 
 def _finish_round(raw: _RawRound, start, order: str, orders: list[str]) -> list[RoundData]:

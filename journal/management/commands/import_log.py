@@ -64,8 +64,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would be imported; write nothing."
         )
+        parser.add_argument(
+            "--date-order",
+            choices=["mdy", "dmy"],
+            help="How to read numeric dates like 03/04/2024 when the file allows both "
+            "(default: the reading that misses fewer days; the output says when there was a choice).",
+        )
 
-    def handle(self, *args, file, user, start=None, round=None, replace=False, dry_run=False, **options):
+    def handle(
+        self,
+        *args,
+        file,
+        user,
+        start=None,
+        round=None,
+        replace=False,
+        dry_run=False,
+        date_order=None,
+        **options,
+    ):
         verbosity = options.get("verbosity", 1)
         # Mistakes that need no database first: the arguments, then the file.
         number = round_number(round)
@@ -81,15 +98,26 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}.") from None
         try:
-            log = parse_upload(raw, filename=path.name, start=start_date)
+            log = parse_upload(raw, filename=path.name, start=start_date, date_order=date_order)
         except LogError as error:
             raise CommandError(f"{file}: {error}") from None
         person = find_user(user)
 
         plan = importing.plan_import(person, log, round_number=number, replace=replace)
         if verbosity >= 1:
+            if len(log.date_orders) > 1:
+                other = next(order for order in log.date_orders if order != log.date_order)
+                self.stdout.write(
+                    f"Numeric dates like {log.date_example} fit both month/day/year and day/month/year: "
+                    f"read as {log.date_order}; pass --date-order {other} for the other reading."
+                )
             for rp in plan.rounds:
                 self.stdout.write(describe_round(rp))
+                for title, notes in rp.note_groups:
+                    self.stdout.write(f"  {title}:")
+                    for note in notes:
+                        where = f"line {note.line}: " if note.line else ""
+                        self.stdout.write(f"    {where}{note.message}")
                 if verbosity >= 2:
                     for e in rp.entries:
                         day = f"day {e.day}" if e.day else "day ?"
