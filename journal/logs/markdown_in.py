@@ -498,7 +498,7 @@ def unescape(line: str, preamble: bool = False) -> str:
 # --- links ---------------------------------------------------------------------------------
 
 _MD_LINK = re.compile(
-    r"(?P<bang>!?)\[(?P<label>(?:\\.|[^\[\]\\]){0,1000})\]\([ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<url>[^\s()]*(?:\([^\s()]*\)[^\s()]*)*))"
+    r"(?P<esc>\\?)(?P<bang>!?)\[(?P<label>(?:\\.|[^\[\]\\]){0,1000})\]\([ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<url>[^\s()]*(?:\([^\s()]*\)[^\s()]*)*))"
     r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*\)"
 )
 _AUTOLINK = re.compile(r"<(?P<url>[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]*)>")
@@ -545,6 +545,9 @@ def plain_links(text: str) -> tuple[str, list[str]]:
         url = _link_url(match)
         if _WEB.match(url):
             return match.group(0)
+        if match.group("esc"):
+            # The writer's "\[x](#top)": someone's own link, kept as they wrote it.
+            return match.group(0)[1:]
         changes.append(match.group(0))
         label = _UNESCAPE.sub(r"\1", match.group("label")).strip()
         if match.group("bang"):
@@ -554,6 +557,16 @@ def plain_links(text: str) -> tuple[str, list[str]]:
         return f"{label} ({url})" if label else url
 
     return _MD_LINK.sub(replace, text), changes
+
+
+def escape_links(text: str) -> str:
+    """For the writer: a backslash before each link that is not a web address, so that
+    :func:`plain_links` keeps it as it is written instead of making it text."""
+    if "](" not in text:
+        return text
+    return _MD_LINK.sub(
+        lambda m: m.group(0) if m.group("esc") or _WEB.match(_link_url(m)) else "\\" + m.group(0), text
+    )
 
 
 def find_links(text: str, line: int) -> list[LinkData]:
@@ -566,7 +579,7 @@ def find_links(text: str, line: int) -> list[LinkData]:
     for match in _MD_LINK.finditer(text):
         taken.append(match.span())
         url = _link_url(match)
-        if _WEB.match(url) and not match.group("bang"):
+        if _WEB.match(url) and not match.group("bang") and not match.group("esc"):
             found.append((match.start(), LinkData(url, _UNESCAPE.sub(r"\1", match.group("label")).strip())))
     for match in _AUTOLINK.finditer(text):
         if not any(a <= match.start() < b for a, b in taken):
@@ -865,7 +878,7 @@ def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-_COMMENT_ESCAPE = "<\\!--"  # how the writer keeps a literal "<!--" in someone's text
+COMMENT_ESCAPE = "<\\!--"  # how the writer keeps a literal "<!--" in someone's text
 
 
 _EMPTY_ANCHOR = re.compile(r"[ \t]*<a[ \t]+(?:name|id)=[^<>]{0,200}>[ \t]*</a>[ \t]*$", re.IGNORECASE)
@@ -882,7 +895,7 @@ def _strip_comments(lines: list[str]) -> tuple[list[str], list[int]]:
             out.append("")
             continue
         if not inside and "<!--" not in line:
-            out.append(line.replace(_COMMENT_ESCAPE, "<!--") if _COMMENT_ESCAPE in line else line)
+            out.append(line.replace(COMMENT_ESCAPE, "<!--") if COMMENT_ESCAPE in line else line)
             continue
         kept: list[str] = []
         i = 0

@@ -523,6 +523,11 @@ _MD_BITS = st.sampled_from(
             "\\### Day 2",
             "## R1D2",
             "- **Tags**: x",
+            "<!-- not a comment -->",
+            "- **Day 4 [May 3, 2024]**",
+            "#### 4th Jan. 2021",
+            "## Round 2",
+            "[top](#days)",
         ),
     ]
 )
