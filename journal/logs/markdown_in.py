@@ -14,6 +14,7 @@ The parser never raises anything but :class:`LogError`.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -256,6 +257,8 @@ _DELETE_ME = re.compile(r"\b(?:delete me|comment me out|borrame|borra esto)\b")
 _SEPARATORS_LEFT = " \t:-–—.|,;"
 _SEPARATORS_RIGHT = " \t:-–—|,;"
 _HEADING_SCAN = 300  # day headings are short: only their start is analysed
+_DAY_INITIALS = frozenset("dDrRdD")  # Day, Día, Days, R1D1, Round, Ronda
+_NOT_ALNUM = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum())
 BOLD_LEVEL = 7  # a day written as a bold line sits below every heading level
 
 
@@ -385,7 +388,7 @@ def day_head(line: str) -> DayHead | None:
         return DayHead(level, None, date, title)
     if first in ("*", "_", "-", "+") or first.isdigit():
         match = _BOLD_DAY.match(line[: _HEADING_SCAN + 20])
-        if match is None:
+        if match is None or match.group("inner").lstrip(" \t[(").lstrip(_NOT_ALNUM)[:1] not in _DAY_INITIALS:
             return None
         head = _label_head(match.group("inner"), BOLD_LEVEL)
         if head is None:
@@ -443,17 +446,38 @@ def label(line: str) -> tuple[str, str] | None:
     stripped = line.lstrip(" \t")
     if stripped[:1] not in ("*", "_", "-", "+"):
         return None
-    head = line[:_LABEL_PREFIX]
+    # The bold part decides; it repeats from day to day, so its reading is cached.
+    begin = line.find("**")
+    under = line.find("__")
+    if begin < 0 or (0 <= under < begin):
+        begin = under
+    if begin < 0 or begin > 8:
+        return None
+    close = line.find(line[begin : begin + 2], begin + 2)
+    if close < 0 or close > _LABEL_PREFIX:
+        return None
+    end = close + 2
+    while end < len(line) and end < close + 8 and line[end] in " \t:":
+        end += 1
+    found = _bold_label(line[:end])
+    if found is None:
+        return None
+    key, size, colon = found
+    value = line[size:].strip()
+    if not colon and value:
+        # "**Progress** on the parser was slow" is a sentence, not a label.
+        return None
+    return key, value
+
+
+@functools.lru_cache(maxsize=512)
+def _bold_label(head: str) -> tuple[str, int, bool] | None:
     folded, pos = fold(head)
     match = _LABEL.match(folded)
     if not match:
         return None
-    value = line[_orig_end(pos, match.end()) :].strip()
-    if not (match.group("c1") or match.group("c2")) and value:
-        # "**Progress** on the parser was slow" is a sentence, not a label.
-        return None
     key = next(key for key in _LABEL_NAMES if match.group(key) is not None)
-    return key, value
+    return key, _orig_end(pos, match.end()), bool(match.group("c1") or match.group("c2"))
 
 
 # --- escaping lines that would be misread ---------------------------------------------------
@@ -530,6 +554,9 @@ def _shown(text: str, limit: int = 60) -> str:
 _ANCHOR_ONLY = re.compile(r"\[[^\]]*\]\([ \t]*<?#")
 
 
+MAX_LINK_LINE = 10_000  # longer lines are kept as text, links and all (bounded work)
+
+
 def plain_links(text: str) -> tuple[str, list[str]]:
     """``text`` with its links that are not web addresses made text, and what changed.
 
@@ -537,7 +564,7 @@ def plain_links(text: str) -> tuple[str, list[str]]:
     (``[Back to top](#days)``) keeps its text; a relative link (``[code](src/day1.py)``)
     becomes ``code (src/day1.py)``. Web links and web images stay as they are.
     """
-    if "](" not in text:
+    if "](" not in text or len(text) > MAX_LINK_LINE:
         return text, []
     changes: list[str] = []
 
@@ -574,6 +601,8 @@ def find_links(text: str, line: int) -> list[LinkData]:
 
     Links that are not web addresses are left to :func:`plain_links`.
     """
+    if len(text) > MAX_LINK_LINE:
+        return []
     found: list[tuple[int, LinkData]] = []
     taken: list[tuple[int, int]] = []
     for match in _MD_LINK.finditer(text):
@@ -691,6 +720,8 @@ _PLACEHOLDERS = {
 
 def _only_date(line: str, date: RawDate) -> bool:
     """Whether ``line`` holds nothing but ``date`` (with brackets, emphasis, "Date:")."""
+    if len(line) > 120:
+        return False
     rest, _ = fold(_without_date(line, date))
     return not re.sub(r"\b(?:date|fecha)\b", "", rest).strip(" \t>*_[]()#|:.-")
 
@@ -881,6 +912,7 @@ def _lines(text: str) -> list[str]:
 COMMENT_ESCAPE = "<\\!--"  # how the writer keeps a literal "<!--" in someone's text
 
 
+MAX_COMMENT_CHECKS = 2000  # commented-out pieces looked at for day headings (for the note)
 _EMPTY_ANCHOR = re.compile(r"[ \t]*<a[ \t]+(?:name|id)=[^<>]{0,200}>[ \t]*</a>[ \t]*$", re.IGNORECASE)
 
 
@@ -890,6 +922,7 @@ def _strip_comments(lines: list[str]) -> tuple[list[str], list[int]]:
     out: list[str] = []
     hidden: list[int] = []
     inside = False
+    checks = 0
     for number, line in enumerate(lines, start=1):
         if not inside and line[:1] in (" ", "<") and _EMPTY_ANCHOR.match(line):
             out.append("")
@@ -902,12 +935,11 @@ def _strip_comments(lines: list[str]) -> tuple[list[str], list[int]]:
         while i <= len(line):
             if inside:
                 j = line.find("-->", i)
-                if j < 0:
-                    if day_head(line[i:]) is not None:
-                        hidden.append(number)
-                    break
-                if day_head(line[i:j]) is not None:
+                checks += 1
+                if checks <= MAX_COMMENT_CHECKS and day_head(line[i:] if j < 0 else line[i:j]) is not None:
                     hidden.append(number)
+                if j < 0:
+                    break
                 inside, i = False, j + 3
             else:
                 j = line.find("<!--", i)
