@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from hundreddays import textsafety
 from journal import limits, markdown, pagecache, rules
 from journal.logs import write_json, write_markdown
-from journal.logs.data import EntryData, LinkData, LogData, RoundData
+from journal.logs.data import NOTE_KINDS, EntryData, LinkData, LogData, Note, RoundData
 from journal.models import MAX_TARGET, Entry, Link, Round, Tag
 from journal.services import MAX_LINKS, MAX_TAGS, SAFE_URL_RE, normalize_tags, renumber, today_for
 
@@ -66,6 +66,15 @@ FIELD_LABELS = {
     "minutes": gettext_lazy("minutes"),
     "links": gettext_lazy("links"),
     "tags": gettext_lazy("tags"),
+}
+# How the preview titles what the Markdown reader noted (journal.logs.data.Note kinds).
+NOTE_HEADINGS = {
+    "dates": gettext_lazy("Dates"),
+    "rounds": gettext_lazy("Rounds"),
+    "skipped": gettext_lazy("Days skipped"),
+    "description": gettext_lazy("Text that went to the round's description"),
+    "links": gettext_lazy("Links kept as text or dropped"),
+    "labels": gettext_lazy("Day labels that disagree with the dates"),
 }
 _validate_url = URLValidator(schemes=["http", "https"])
 # The latest date that is "today" somewhere on Earth (UTC+14): later dates have not happened.
@@ -143,6 +152,16 @@ class RoundPlan:
     @property
     def is_new(self) -> bool:
         return self.round_id is None
+
+    @property
+    def note_groups(self) -> list[tuple[str, list[Note]]]:
+        """What the Markdown reader noted for this round, by kind, for the preview."""
+        notes = self.data.notes or []
+        return [
+            (str(NOTE_HEADINGS[kind]), [n for n in notes if n.kind == kind])
+            for kind in NOTE_KINDS
+            if any(n.kind == kind for n in notes)
+        ]
 
     def count(self, action) -> int:
         return sum(1 for e in self.entries if e.action == action)

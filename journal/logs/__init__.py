@@ -5,7 +5,7 @@ No models, no database: the import service turns this data into rows.
 
 from .data import EntryData, LinkData, LogData, LogError, RoundData
 from .json_io import FORMAT, VERSION, parse_json, write_json
-from .markdown_in import parse_markdown
+from .markdown_in import parse_markdown, parse_markdown_log
 from .markdown_out import format_date, write_markdown
 from .upload import parse_upload
 
@@ -20,6 +20,7 @@ __all__ = [
     "format_date",
     "parse_json",
     "parse_markdown",
+    "parse_markdown_log",
     "parse_upload",
     "write_json",
     "write_markdown",

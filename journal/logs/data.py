@@ -46,6 +46,23 @@ class EntryData:
 
 
 @dataclass
+class Note:
+    """Something the Markdown reader did that the preview shows: what, in words, and where.
+
+    ``kind`` groups them: "dates" (the order and format read), "skipped" (days left out),
+    "description" (text outside the days), "links" (links kept as text), "labels" (day
+    labels that disagree with the dates) and "rounds" (where a new round starts).
+    """
+
+    kind: str
+    message: str  # translated when the file is read
+    line: int | None = None
+
+
+NOTE_KINDS = ("dates", "rounds", "skipped", "description", "links", "labels")
+
+
+@dataclass
 class RoundData:
     title: str = ""
     start_date: datetime.date | None = None
@@ -55,6 +72,8 @@ class RoundData:
     description: str = ""
     number: int | None = None
     entries: list[EntryData] = field(default_factory=list)
+    # What the Markdown reader noticed (see Note); not part of the round itself.
+    notes: list[Note] = field(default_factory=list, compare=False)
 
 
 @dataclass
@@ -62,6 +81,11 @@ class LogData:
     rounds: list[RoundData]
     # display_name, handle, time_zone, rollover_hour, language (JSON only)
     profile: dict = field(default_factory=dict)
+    # Markdown: how numeric dates like 3/4/24 were read ("mdy" or "dmy", "" when there are
+    # none), and the orders that fit every date when there is a choice to offer.
+    date_order: str = field(default="", compare=False)
+    date_orders: list[str] = field(default_factory=list, compare=False)
+    date_example: str = field(default="", compare=False)  # the first numeric date, as written
 
 
 class LogError(ValueError):

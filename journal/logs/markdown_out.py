@@ -13,7 +13,7 @@ import re
 from journal.rules import CALENDAR, OFFICIAL
 
 from .data import EntryData, LinkData, RoundData
-from .markdown_in import escape, needs_escape
+from .markdown_in import COMMENT_ESCAPE, escape, escape_links, needs_escape
 
 MONTHS_EN = (
     "January", "February", "March", "April", "May", "June",
@@ -74,14 +74,15 @@ def _normalize(text: str) -> str:
 
 
 def _body(text: str, preamble: bool = False) -> list[str]:
-    return [escape(line) if needs_escape(line, preamble) else line for line in text.split("\n")]
+    lines = text.split("\n") if preamble else [escape_links(line) for line in text.split("\n")]
+    return [escape(line) if needs_escape(line, preamble) else line for line in lines]
 
 
 def _field(name: str, text: str) -> list[str]:
     text = _normalize(text)
     if "\n" in text or _LIST_START.match(text):
         return [f"**{name}**:", *_body(text)]
-    return [f"**{name}**: {text}".rstrip()]
+    return [f"**{name}**: {escape_links(text)}".rstrip()]
 
 
 def _link(link: LinkData) -> str:
@@ -160,4 +161,6 @@ def write_markdown(round: RoundData, lang: str = "en") -> str:
             out += [f"**{labels['minutes']}**: {entry.minutes}", ""]
         if entry.tags:
             out += [f"**{labels['tags']}**: {', '.join(_one_line(tag) for tag in entry.tags)}", ""]
-    return "\n".join(out).rstrip("\n") + "\n"
+    # "<!--" in someone's text would hide the rest from the reader (and from a Markdown
+    # viewer): "<\!--" shows the same and reads back as "<!--".
+    return ("\n".join(out).rstrip("\n") + "\n").replace("<!--", COMMENT_ESCAPE)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from .data import LogData, LogError
 from .json_io import parse_json
-from .markdown_in import parse_markdown
+from .markdown_in import parse_markdown_log
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 NOT_UTF8 = gettext_noop("the file is not UTF-8 text")  # translated when raised
@@ -38,9 +38,14 @@ def looks_like_json(text: str, filename: str = "") -> bool:
     return (filename or "").lower().endswith(".json") or text.lstrip().startswith("{")
 
 
-def parse_upload(raw: bytes, filename: str = "", start: datetime.date | None = None) -> LogData:
-    """Read an uploaded log: a JSON export (all its rounds) or a Markdown log (one round)."""
+def parse_upload(
+    raw: bytes, filename: str = "", start: datetime.date | None = None, date_order: str | None = None
+) -> LogData:
+    """Read an uploaded log: a JSON export or a Markdown log (all their rounds).
+
+    ``date_order`` ("mdy"/"dmy") reads a Markdown log's numeric dates when both orders fit.
+    """
     text = decode(raw)
     if looks_like_json(text, filename):
         return parse_json(text)
-    return LogData(rounds=[parse_markdown(text, start=start)])
+    return parse_markdown_log(text, start=start, date_order=date_order)

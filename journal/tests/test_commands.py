@@ -289,3 +289,25 @@ def test_rerender_markdown_names_a_text_it_refuses_and_exits_non_zero(stored_wit
 def test_rerender_markdown_refuses_a_batch_size_below_one():
     with pytest.raises(CommandError, match="--batch-size must be at least 1"):
         run("rerender_markdown", batch_size=0)
+
+
+CORPUS = Path(__file__).resolve().parent / "samples" / "corpus"
+
+
+def test_import_log_dry_run_prints_how_the_file_was_read(user):
+    before = counts()
+    out, _err = run("import_log", str(CORPUS / "14-links-as-text.md"), user=user.email, dry_run=True)
+    assert "Links kept as text or dropped:" in out
+    assert "line 29: the image “![screenshot](assets/day3.png)” is not on the web: dropped" in out
+    assert "line 13: “[Back to top](#days)” only links within the page: dropped" in out
+    assert counts() == before
+
+
+def test_import_log_says_when_both_date_orders_fit_and_takes_the_one_given(user):
+    path = str(CORPUS / "06-ambiguous-order.md")
+    out, _err = run("import_log", path, user=user.email, dry_run=True)
+    assert "fit both month/day/year and day/month/year: read as dmy; pass --date-order mdy" in out
+    assert "2022-11-01 to 2022-11-07" in out
+    run("import_log", path, user=user.email, date_order="mdy")
+    round = Round.objects.get(user=user)
+    assert round.start_date == date(2022, 1, 11)

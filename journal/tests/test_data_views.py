@@ -1,8 +1,10 @@
 """My data: web import (upload → preview → confirm), export, account deletion, admin export."""
 
+import datetime
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -146,10 +148,10 @@ def test_an_undated_log_uses_the_start_date_and_a_target_round(auth_client, user
 def test_a_broken_file_shows_the_error_with_its_line(auth_client):
     before = counts()
     response = upload(
-        auth_client, b"# Log\n\n### Day 1: March 4, 2024\nOne.\n### Day 1: March 5, 2024\nTwo.\n"
+        auth_client, b"# Log\n\n### Day 1: March 4, 2024\nOne.\n### Day 2: March 4, 2024\nTwo.\n"
     )
     assert response.status_code == 400
-    assert "line 5: day 1 appears twice (first on line 3)" in response.content.decode()
+    assert "line 5: the date 2024-03-04 appears twice (first on line 3)" in response.content.decode()
     assert counts() == before
 
 
@@ -313,3 +315,68 @@ def test_the_admin_exports_selected_rounds(client, make_user, user):
     document = client.post(url, {"action": "export_json", "_selected_action": rounds})
     assert document["Content-Disposition"].startswith('attachment; filename="hundreddays-ada-')
     assert len(parse_json(document.content.decode()).rounds) == 1
+
+
+# --- how a real-shaped log was read (journal.logs notes) ---------------------------------
+
+CORPUS = Path(__file__).resolve().parent / "samples" / "corpus"
+
+
+def test_the_preview_lists_how_a_messy_log_was_read_per_round(auth_client):
+    before = counts()
+    response = upload(auth_client, (CORPUS / "29-messy-combination-crlf.md").read_bytes())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "How this file was read" in page
+    assert "dates like “09/29/2023” read as month/day/year" in page
+    assert "Line 30: day 3: nothing written, skipped" in page
+    assert "Line 42: “Notes for next round” is no day" in page
+    assert "Line 13: “[notes](notes/setup.md)” is not a web address: kept as text" in page
+    assert 'name="date_order"' not in page  # only one reading fits
+    assert counts() == before
+
+
+def test_when_both_date_orders_fit_the_preview_asks_and_imports_the_chosen_one(auth_client, user):
+    content = (CORPUS / "06-ambiguous-order.md").read_bytes()
+    preview = upload(auth_client, content)
+    page = preview.content.decode()
+    assert 'name="date_order" value="dmy" id="id_date_order_dmy" checked' in page
+    assert 'value="mdy" id="id_date_order_mdy">' in page
+    assert "Which way are your dates written?" in page
+    # The other reading: 01.11.22 is January 11, and the dates run to July.
+    other = auth_client.post(
+        "/import/", {"step": "order", "token": preview.context["token"], "date_order": "mdy"}
+    )
+    assert other.status_code == 200
+    assert [e.date for e in other.context["plan"].rounds[0].entries][:2] == [
+        datetime.date(2022, 1, 11),
+        datetime.date(2022, 2, 11),
+    ]
+    assert 'value="mdy" id="id_date_order_mdy" checked' in other.content.decode()
+    confirm(auth_client, other)
+    round = Round.objects.get(user=user)
+    assert round.start_date == datetime.date(2022, 1, 11)
+    assert list(round.entries.order_by("date").values_list("date", flat=True))[-1] == datetime.date(
+        2022, 7, 11
+    )
+
+
+def test_the_default_reading_is_imported_when_no_other_is_chosen(auth_client, user):
+    preview = upload(auth_client, (CORPUS / "06-ambiguous-order.md").read_bytes())
+    confirm(auth_client, preview)
+    round = Round.objects.get(user=user)
+    assert (round.start_date, round.entries.count()) == (datetime.date(2022, 11, 1), 6)
+
+
+def test_a_file_of_two_rounds_becomes_two_rounds_all_or_nothing(auth_client, user):
+    preview = upload(auth_client, (CORPUS / "15-two-rounds-headings.md").read_bytes())
+    assert "round 2 starts here" in preview.content.decode()
+    confirm(auth_client, preview)
+    rounds = list(Round.objects.filter(user=user).order_by("number"))
+    assert [(r.number, r.start_date, r.entries.count()) for r in rounds] == [
+        (1, datetime.date(2021, 3, 1), 3),
+        (2, datetime.date(2021, 6, 7), 3),
+    ]
+    assert rounds[1].description.startswith("Took a break")
+    again = upload(auth_client, (CORPUS / "15-two-rounds-headings.md").read_bytes())
+    assert not again.context["plan"].has_changes

@@ -535,3 +535,20 @@ def test_a_366_day_log_imports_well_under_a_second_of_database_work(user, capsys
     assert database < 1.0
     assert elapsed < 10.0  # generous: Markdown rendering is CPU work, and CI machines are slow
     assert len(queries) < 30
+
+
+def test_a_366_day_markdown_log_reads_and_imports_in_under_two_seconds(user):
+    """From the file's bytes to the rows: parse, plan and write, on the test database."""
+    first = date(2024, 1, 1)
+    text = "# A leap year of code\n\nStarted on January 1, 2024.\n\n" + "".join(
+        f"### Day {n}: {(first + timedelta(days=n - 1)):%B %d, %Y}\n\n"
+        f"**Today's Progress**: Day {n}: refactored the parser, wrote tests 🧪\n\n"
+        f"**Thoughts**: Slow and steady.\n\n**Link(s) to work**\n1. [commit](https://example.com/c/{n})\n\n"
+        for n in range(1, 367)
+    )
+    started = time.perf_counter()
+    result = importing.apply_import(user, parse_upload(text.encode(), "log.md"))
+    elapsed = time.perf_counter() - started
+    assert result.created == 366
+    assert Round.objects.get(user=user).entries.count() == 366
+    assert elapsed < 2.0, f"{elapsed:.2f} s"

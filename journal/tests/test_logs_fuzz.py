@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journal.logs import LogError, parse_json, parse_markdown, parse_upload
+from journal.logs import LogError, parse_json, parse_markdown, parse_markdown_log, parse_upload
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -35,6 +37,20 @@ _PIECES = st.sampled_from(
         "\ufeff",
         "\x00",
         "{",
+        # Shapes of real logs the reader also knows.
+        "## Day 0\n",
+        "### R2D0 11/22/18\n",
+        "*01.11.22*\n",
+        "- **Day 017/100 [June 28, 2020]**\n",
+        "### 5th Jan. 2021 | Tuesday\n",
+        "## Days 11 - 22\n",
+        "# Round 2\n",
+        "<!--\n",
+        "-->\n",
+        "[Back to top](#days)\n",
+        "![](assets/day58.png)\n",
+        "### Day 3: Feruary 30\n",
+        "Started on [November, 1st, 2022]\n",
     ]
 )
 _LOGLIKE = st.lists(st.one_of(_PIECES, st.text(max_size=20)), max_size=30).map("".join)
@@ -109,3 +125,58 @@ def export_like(draw):
 @given(st.one_of(_JSON_VALUES, export_like()))
 def test_parse_json_on_any_json_value(value):
     _never_anything_but_log_error(parse_json, json.dumps(value))
+
+
+# --- time: no parse takes more than a second on any input up to the 2 MB upload limit -------
+
+TWO_MB = 2 * 1024 * 1024
+
+
+def _fill(piece: str) -> str:
+    return (piece * (TWO_MB // len(piece.encode()) + 1)).encode()[:TWO_MB].decode("utf-8", "ignore")
+
+
+def _numbered(template: str) -> str:
+    out, size, n = [], 0, 0
+    while size < TWO_MB:
+        n += 1
+        line = template.format(n=n % 400, d=n % 28 + 1, m=n % 12 + 1)
+        out.append(line)
+        size += len(line.encode())
+    return "".join(out)[:TWO_MB]
+
+
+PATHOLOGICAL = {
+    "headings": lambda: _fill("### Day 1: March 4, 2024\n"),
+    "numbered headings": lambda: _numbered("## Day {n} - {m}/{d}/2021\n"),
+    "bold days": lambda: _numbered("- **Day {n} [June {d}, 2020]**\n"),
+    "dates": lambda: "### Day 1\n" + _fill("March 4, 2024 11/22/18 01.11.22 4th Jan. 2021 Feruary 3 "),
+    "dates in one heading": lambda: "### Day 1 " + _fill("Feruary 3, 2021 11/22/18 "),
+    "links": lambda: "### Day 1: March 4, 2024\n**Links**\n"
+    + _fill("[a](https://x.y/a) [b](src/b.py) ![](c.png) "),
+    "brackets": lambda: "### Day 1: March 4, 2024\n" + _fill("[[[[(((("),
+    "unclosed links": lambda: "### Day 1: March 4, 2024\n" + _fill("[a](b[a](b"),
+    "nested lists": lambda: "### Day 1: March 4, 2024\n"
+    + "".join("  " * (i % 200) + "- item\n" for i in range(60000))[:TWO_MB],
+    "comments": lambda: "### Day 1: March 4, 2024\n" + _fill("<!-- ### Day 2 -->"),
+    "open comment": lambda: "### Day 1: March 4, 2024\na\n<!--" + _fill("### Day 2\n"),
+    "one long line": lambda: "### Day 1: March 4, 2024\n" + _fill("é🎉 day 5 march 3 "),
+    "one long heading": lambda: "### Day 1 " + _fill("é🎉 day 5 march 3 "),
+    "labels": lambda: "### Day 1: March 4, 2024\n" + _fill("**Thoughts:** x\n"),
+    "hashes": lambda: _fill("#"),
+    "emphasis": lambda: "### Day 1: March 4, 2024\n" + _fill("**__*_"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_no_parse_takes_more_than_a_second_up_to_the_upload_limit(name):
+    text = PATHOLOGICAL[name]()
+    assert len(text.encode()) <= TWO_MB + 64
+    # CPU time of this process: the machine running the tests may be shared and busy.
+    began = time.process_time()
+    try:
+        parse_markdown_log(text, start=datetime.date(2024, 1, 1))
+    except LogError as error:
+        assert error.reason
+    elapsed = time.process_time() - began
+    assert elapsed < 1.0, f"{name}: {elapsed:.2f} s"

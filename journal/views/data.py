@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import importing, rules
 from journal.logs import LogError, parse_upload, write_json
+from journal.logs.markdown_in import ORDER_NAMES, ORDERS, read_numeric
 from journal.models import Entry, Round
 from journal.services import today_for
 
@@ -125,6 +126,8 @@ def _import_log(request):
         return _render_upload(request, ImportForm(user=request.user))
     if request.POST.get("step") == "confirm":
         return _confirm(request)
+    if request.POST.get("step") == "order":
+        return _reorder(request)
     form = ImportForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         too_large = any(e.code == "too_large" for e in form.errors.as_data().get("file", []))
@@ -149,16 +152,46 @@ def _import_log(request):
         "start": start.isoformat() if start else None,
         "round": number,
     }
-    return _render_preview(request, plan, token, upload.name or "")
+    return _render_preview(request, plan, token, upload.name or "", raw=raw, start=start)
 
 
-def _render_preview(request, plan, token, filename, error=None, status=200):
-    return render(
-        request,
-        "journal/import_preview.html",
-        {"plan": plan, "token": token, "filename": filename, "error": error},
-        status=status,
-    )
+def _render_preview(request, plan, token, filename, error=None, status=200, raw=None, start=None):
+    context = {
+        "plan": plan,
+        "token": token,
+        "filename": filename,
+        "error": error,
+        "orders": _order_choices(plan.log, raw, filename, start),
+    }
+    return render(request, "journal/import_preview.html", context, status=status)
+
+
+def _order_choices(log, raw, filename, start) -> list[dict]:
+    """Both readings of numeric dates when both fit, each with what it makes of the file."""
+    if raw is None or len(log.date_orders) < 2:
+        return []
+    choices = []
+    for order in log.date_orders:
+        read = log if order == log.date_order else parse_upload(raw, filename, start, date_order=order)
+        dates = [e.date for r in read.rounds for e in r.entries]
+        missed = sum(
+            (r.entries[-1].date - r.entries[0].date).days + 1 - len(r.entries)
+            for r in read.rounds
+            if r.entries
+        )
+        choices.append(
+            {
+                "value": order,
+                "name": _(ORDER_NAMES[order]),
+                "chosen": order == log.date_order,
+                "example": log.date_example,
+                "read": read_numeric(log.date_example, order),
+                "first": min(dates),
+                "last": max(dates),
+                "missed": missed,
+            }
+        )
+    return choices
 
 
 def _rule_choices(request, plan):
@@ -189,6 +222,29 @@ def _pending(request):
     return pending
 
 
+def _reorder(request):
+    """The preview again, with numeric dates read in the order the participant chose."""
+    pending = _pending(request)
+    if pending is None:
+        messages.error(request, _("This preview has expired or was replaced. Upload the file again."))
+        return redirect("journal:import")
+    order = request.POST.get("date_order")
+    order = order if order in ORDERS else pending.get("date_order")
+    raw = zlib.decompress(base64.b64decode(pending["raw"]))
+    start = datetime.date.fromisoformat(pending["start"]) if pending["start"] else None
+    try:
+        log = parse_upload(raw, filename=pending["filename"], start=start, date_order=order)
+    except LogError as error:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, _("This file cannot be imported: %(error)s") % {"error": error})
+        return redirect("journal:import")
+    # What the preview shows is what the confirmation imports.
+    pending["date_order"] = log.date_order if log.date_orders else None
+    request.session[SESSION_KEY] = pending
+    plan = importing.plan_import(request.user, log, round_number=pending["round"])
+    return _render_preview(request, plan, pending["token"], pending["filename"], raw=raw, start=start)
+
+
 def _confirm(request):
     pending = _pending(request)
     if pending is None:
@@ -197,13 +253,22 @@ def _confirm(request):
     raw = zlib.decompress(base64.b64decode(pending["raw"]))
     start = datetime.date.fromisoformat(pending["start"]) if pending["start"] else None
     try:
-        log = parse_upload(raw, filename=pending["filename"], start=start)
+        log = parse_upload(
+            raw, filename=pending["filename"], start=start, date_order=pending.get("date_order")
+        )
         preview = importing.plan_import(request.user, log, round_number=pending["round"])
         choices = _rule_choices(request, preview)
         if choices is None:
             error = _("Choose how each round counts: as it is (official rule) or under the calendar rule.")
             return _render_preview(
-                request, preview, pending["token"], pending["filename"], error=error, status=400
+                request,
+                preview,
+                pending["token"],
+                pending["filename"],
+                error=error,
+                status=400,
+                raw=raw,
+                start=start,
             )
         result = importing.apply_import(
             request.user,
@@ -218,7 +283,14 @@ def _confirm(request):
         return redirect("journal:import")
     except importing.ImportRefused as refused:
         return _render_preview(
-            request, refused.plan, pending["token"], pending["filename"], error=str(refused), status=409
+            request,
+            refused.plan,
+            pending["token"],
+            pending["filename"],
+            error=str(refused),
+            status=409,
+            raw=raw,
+            start=start,
         )
     request.session.pop(SESSION_KEY, None)
     first = result.rounds[0]

@@ -86,9 +86,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would be imported; write nothing."
         )
+        parser.add_argument(
+            "--date-order",
+            choices=["mdy", "dmy"],
+            help="How to read numeric dates like 03/04/2024 when the file allows both "
+            "(default: the reading that misses fewer days; the output says when there was a choice).",
+        )
 
     def handle(
-        self, *args, file, user, start=None, round=None, replace=False, rule=None, dry_run=False, **options
+        self,
+        *args,
+        file,
+        user,
+        start=None,
+        round=None,
+        replace=False,
+        rule=None,
+        dry_run=False,
+        date_order=None,
+        **options,
     ):
         verbosity = options.get("verbosity", 1)
         # Mistakes that need no database first: the arguments, then the file.
@@ -105,7 +121,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}.") from None
         try:
-            log = parse_upload(raw, filename=path.name, start=start_date)
+            log = parse_upload(raw, filename=path.name, start=start_date, date_order=date_order)
         except LogError as error:
             raise CommandError(f"{file}: {error}") from None
         person = find_user(user)
@@ -123,8 +139,19 @@ class Command(BaseCommand):
                     person, log, round_number=number, replace=replace, rule_choices=choices
                 )
         if verbosity >= 1:
+            if len(log.date_orders) > 1:
+                other = next(order for order in log.date_orders if order != log.date_order)
+                self.stdout.write(
+                    f"Numeric dates like {log.date_example} fit both month/day/year and day/month/year: "
+                    f"read as {log.date_order}; pass --date-order {other} for the other reading."
+                )
             for rp in plan.rounds:
                 self.stdout.write(describe_round(rp))
+                for title, notes in rp.note_groups:
+                    self.stdout.write(f"  {title}:")
+                    for note in notes:
+                        where = f"line {note.line}: " if note.line else ""
+                        self.stdout.write(f"    {where}{note.message}")
                 for line in describe_outcome(rp, chose=rule is not None):
                     self.stdout.write(line)
                 if verbosity >= 2:
