@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from journal import pagecache, services
+from journal import clock, pagecache, services
 from journal.models import Entry
 from journal.tests import budget
 from journal.tests.factories import log, make_round
@@ -88,7 +88,7 @@ def test_an_edit_changes_the_etag(client, round):
 
 def test_the_etag_changes_with_the_date(client, round, monkeypatch):
     etag = client.get(PATH)["ETag"]
-    tomorrow = services.today_for(round.user) + timedelta(days=1)
+    tomorrow = clock.today_for(round.user) + timedelta(days=1)
     # The owner's midnight has passed: the kept badge has expired and is drawn again.
     later = time.time() + 25 * 3600
     monkeypatch.setattr(pagecache, "time", SimpleNamespace(time=lambda: later))

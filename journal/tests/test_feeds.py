@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from journal import services
+from journal import clock, services
 from journal.models import Entry, Round
 from journal.tests import budget
 from journal.tests.factories import log, make_round
@@ -156,7 +156,7 @@ def test_the_participant_feed_revalidates_and_changes_when_a_round_goes_private(
 @pytest.mark.parametrize("size", [5, 100])
 def test_the_feed_budget(user, size):
     round = make_round(user, days_ago=size + 5)
-    today = services.today_for(user)
+    today = clock.today_for(user)
     for i in range(size):
         Entry.objects.create(round=round, date=today - timedelta(days=size - i), day=i + 1, progress="x")
     # Round feed: round+owner, entries, tags. Participant feed: person with a fingerprint of

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max, Q, Sum
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
@@ -31,28 +31,14 @@ class _JournalFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
-        # The same feed for everyone: kept in the page cache under the participant's scope.
-        return pagecache.serve(
-            request,
-            kind="feed",
-            scopes=[pagecache.user_scope(kwargs["handle"])],
-            parts=(request.path,),
-            build=lambda: self.build(request, *args, **kwargs),
-        )
+        return _feed(request, self, *args, **kwargs)
 
     def build(self, request, *args, **kwargs):
         obj = self.get_object(request, *args, **kwargs)
-        validators = self.validators(obj)
         with translation.override(self.language_of(obj)):
             feedgen = self.get_feed(obj, request)
-        return pagecache.Page(
-            body=feedgen.writeString("utf-8"),
-            content_type=feedgen.content_type,
-            etag=validators.etag,
-            last_modified=validators.last_modified,
-            expires_at=pagecache.in_an_hour(),
-            public=True,
-        )
+        response = HttpResponse(feedgen.writeString("utf-8"), content_type=feedgen.content_type)
+        return self.validators(obj).apply(response)
 
     def language_of(self, obj):
         """The participant's language, whoever reads: a feed is the same for everyone."""
@@ -84,6 +70,12 @@ class _JournalFeed(Feed):
 
     def item_categories(self, entry):
         return [tag.name for tag in entry.tags.all()]
+
+
+# The same feed for everyone: kept in the page cache under the participant's scope.
+@pagecache.kept("feed", scopes=pagecache.participant_in_url, per_viewer=False, public=True)
+def _feed(request, feed, *args, **kwargs):
+    return feed.build(request, *args, **kwargs)
 
 
 class RoundFeed(_JournalFeed):
