@@ -32,8 +32,8 @@ from django.core.cache import cache
 from django.core.cache.backends import db as django_db
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.utils.cache import patch_cache_control
 from django.db import DatabaseError, router, transaction
+from django.utils.cache import patch_cache_control
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("hundreddays.cache")
