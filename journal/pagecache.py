@@ -306,7 +306,8 @@ def respond(request, page: Page) -> HttpResponse:
         response = HttpResponse(body, content_type=page.content_type)
     headers = response.headers
     if revalidate:
-        headers.update(page.validators)
+        for name, value in page.validators.items():
+            headers[name] = value
     headers["Cache-Control"] = PUBLIC_CACHE_CONTROL if page.public else PRIVATE_CACHE_CONTROL
     if not page.public:
         patch_vary_headers(response, ("Cookie",))
