@@ -257,5 +257,5 @@ class NoSharedCopyWithCookies:
     def __call__(self, request):
         response = self.get_response(request)
         if response.cookies and "public" in response.headers.get("Cache-Control", ""):
-            patch_cache_control(response, public=False, private=True)
+            patch_cache_control(response, private=True)  # drops public
         return response
