@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 GUNICORN_CONF = ROOT / "docker" / "gunicorn.conf.py"
 POST_SCRIPT = ROOT / "bench" / "post.lua"
+TAIL_SCRIPT = ROOT / "bench" / "tail.lua"
 # Only for the benchmark's own throwaway database; never a real secret.
 BENCH_SECRET = "bench-only-secret-key-not-for-production-0123456789abcdef"
 HOST = "127.0.0.1"
@@ -52,6 +53,9 @@ class Page:
     auth: bool = False
     post: bool = False
     expect: str = ""  # text the page must contain (proves e.g. that the dashboard is signed in)
+    # The long tail: every request one of all public URLs of this kind, at random (tail_urls);
+    # the cache is emptied before each run, so most requests find no kept page.
+    tail: str = ""
 
 
 PAGES = [
@@ -66,7 +70,13 @@ PAGES = [
     Page("feed", "Atom feed (round)", budget=1, goal=0.35, expect="<feed"),
     Page("badge", "badge SVG", budget=1, goal=0.60, expect="<svg"),
     Page("log_today", "log-today POST (with redirect)", goal=0.15, auth=True, post=True),
+    Page("tail_permalink", "permalink, long tail", goal=0.20, tail="permalink", expect="Day "),
+    Page("tail_journal", "journal (all public rounds), long tail", goal=0.08, tail="journal", expect="Day "),
+    Page("tail_profile", "profile, long tail", goal=0.25, tail="profile"),
+    Page("tail_feed", "Atom feed, long tail", goal=0.15, tail="feed", expect="<feed"),
+    Page("tail_badge", "badge, long tail", goal=0.40, tail="badge", expect="<svg"),
 ]
+TAIL_KINDS = ("permalink", "journal", "profile", "feed", "badge")
 SCALE_PAGES = ["ceiling", "dashboard", "journal_100", "journal_366"]
 SCALE_REPEATS = 5  # pairs per page in the scale check (at least; more with --repeats)
 SCALE_REDIS_DB = 13  # the smaller dataset's Redis database in the scale check (emptied)
@@ -384,6 +394,15 @@ def check_pages(run, server, manifest, pages, dataset):
         if page.post:
             status, headers, body = post_once(server.port, manifest)
             expected = 302
+        elif page.tail:
+            # One path of the list, built (the cache is cold): what a miss costs.
+            path = tail_file(page).read_text().split("\n", 1)[0]
+            if server.env.get("REDIS_URL"):
+                flush_redis(server.env["REDIS_URL"])
+            status, headers, body = request(
+                server.port, "GET", path, dict(h.split(": ", 1) for h in page_headers(page, manifest))
+            )
+            expected = 200
         else:
             path = manifest["urls"].get(page.name, "/bench/ceiling/")
             hdrs = dict(h.split(": ", 1) for h in page_headers(page, manifest))
@@ -436,6 +455,9 @@ def warm(server, manifest, pages, seconds):
     for page in pages:
         if page.post:
             continue
+        if page.tail:
+            run_wrk(server.port, "/", 8, seconds, script=TAIL_SCRIPT, script_args=(str(tail_file(page)),))
+            continue
         path = manifest["urls"].get(page.name, "/bench/ceiling/")
         run_wrk(server.port, path, 8, seconds, page_headers(page, manifest))
 
@@ -477,8 +499,19 @@ def measure_point(run, server, env, manifest, page, dataset, connections, repeat
     created = None
     if page.post:
         reset_posters(env)
+    if page.tail and env.get("REDIS_URL"):
+        flush_redis(env["REDIS_URL"])  # a cold start: most requests of the run find no kept page
     before = server_cpu(server, pg)
-    if page.post:
+    if page.tail:
+        result = run_wrk(
+            server.port,
+            "/",
+            connections,
+            args.duration,
+            script=TAIL_SCRIPT,
+            script_args=(str(tail_file(page)),),
+        )
+    elif page.post:
         result = run_wrk(
             server.port,
             "/log/",
@@ -569,6 +602,50 @@ def log_point(point):
     )
 
 
+def tail_file(page):
+    return RESULTS / f"tail-{page.tail}.txt"
+
+
+def write_tail_urls(database_url):
+    """Every public URL of each long-tail kind, shuffled, one file a kind (for bench/tail.lua)."""
+    import random
+
+    import psycopg2
+
+    parts = urllib.parse.urlsplit(database_url)
+    conn = psycopg2.connect(
+        host=parts.hostname or HOST,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname=database_name(database_url),
+    )
+    public_rounds = (
+        "FROM journal_round r JOIN accounts_user u ON u.id = r.user_id "
+        "WHERE r.visibility = 'public' AND u.is_active"
+    )
+    queries = {
+        "permalink": "SELECT '/@' || u.handle || '/r' || r.number || '/' || to_char(e.date, 'YYYY-MM-DD') || '/' "
+        "FROM journal_entry e JOIN journal_round r ON r.id = e.round_id JOIN accounts_user u ON u.id = r.user_id "
+        "WHERE r.visibility = 'public' AND u.is_active",
+        "journal": f"SELECT '/@' || u.handle || '/r' || r.number || '/' {public_rounds}",
+        "profile": "SELECT '/@' || handle || '/' FROM accounts_user WHERE is_active",
+        "feed": f"SELECT '/@' || u.handle || '/r' || r.number || '/feed/' {public_rounds}",
+        "badge": f"SELECT '/@' || u.handle || '/r' || r.number || '/badge.svg' {public_rounds}",
+    }
+    rnd = random.Random(100)
+    try:
+        with conn.cursor() as cur:
+            for kind, sql in queries.items():
+                cur.execute(sql)
+                paths = [row[0] for row in cur.fetchall()]
+                rnd.shuffle(paths)
+                (RESULTS / f"tail-{kind}.txt").write_text("\n".join(paths) + "\n")
+                log(f"long tail: {len(paths):,} {kind} URLs")
+    finally:
+        conn.close()
+
+
 def build_dataset(env, entries, participants, posters):
     out = RESULTS / f"dataset-{entries}.json"
     args = ["bench_dataset", "--entries", str(entries), "--posters", str(posters), "--out", str(out)]
@@ -586,6 +663,8 @@ def prepare_dataset(run, env, entries, pages):
     run.datasets[entries] = {k: manifest[k] for k in ("entries", "participants", "posters", "built_on")}
     post_data = RESULTS / f"post-{entries}.txt"
     write_post_data(manifest, post_data)
+    if any(p.tail for p in pages):
+        write_tail_urls(env["DATABASE_URL"])
     return manifest, post_data
 
 
@@ -795,42 +874,60 @@ def markdown_report(run, agg, main, meta):
         f"Dataset: {main:,} entries, {run.datasets[main]['participants']:,} participants "
         f"(+{run.datasets[main]['posters']} posters for the POST).",
         "",
+    ]
+    table_head = [
         "| page | req/s @1 | req/s @8 | req/s @32 | ratio @8 | goal | CPU ms/req @8 | CPU ratio @8 "
         "| p50 @8 | p99 @8 | p50 @32 | p99 @32 | queries | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    lines += table_head
 
     def cell(page, c, key, fmt):
         row = agg.get((main, page, c))
         return fmt.format(row[key]) if row and row[key] is not None else "–"
 
-    for page in PAGES:
-        if not any(k[0] == main and k[1] == page.name for k in agg):
-            continue
-        errors = sum(agg[k]["errors"] for k in agg if k[0] == main and k[1] == page.name)
-        c8 = GOAL_CONNECTIONS
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    page.label,
-                    cell(page.name, 1, "rps", "{:,.0f}"),
-                    cell(page.name, c8, "rps", "{:,.0f}"),
-                    cell(page.name, TAIL_CONNECTIONS, "rps", "{:,.0f}"),
-                    cell(page.name, c8, "ratio", "{:.1%}"),
-                    f"≥ {page.goal:.0%}" if page.goal else "",
-                    cell(page.name, c8, "cpu_ms", "{:.2f}"),
-                    cell(page.name, c8, "cpu_ratio", "{:.1%}"),
-                    cell(page.name, c8, "p50_ms", "{:.1f} ms"),
-                    cell(page.name, c8, "p99_ms", "{:.1f} ms"),
-                    cell(page.name, TAIL_CONNECTIONS, "p50_ms", "{:.1f} ms"),
-                    cell(page.name, TAIL_CONNECTIONS, "p99_ms", "{:.1f} ms"),
-                    str(run.queries.get(main, {}).get(page.name, "–")),
-                    str(errors),
-                ]
+    def rows(tail):
+        out = []
+        for page in PAGES:
+            if bool(page.tail) != tail or not any(k[0] == main and k[1] == page.name for k in agg):
+                continue
+            errors = sum(agg[k]["errors"] for k in agg if k[0] == main and k[1] == page.name)
+            c8 = GOAL_CONNECTIONS
+            out.append(
+                "| "
+                + " | ".join(
+                    [
+                        page.label,
+                        cell(page.name, 1, "rps", "{:,.0f}"),
+                        cell(page.name, c8, "rps", "{:,.0f}"),
+                        cell(page.name, TAIL_CONNECTIONS, "rps", "{:,.0f}"),
+                        cell(page.name, c8, "ratio", "{:.1%}"),
+                        f"≥ {page.goal:.0%}" if page.goal else "",
+                        cell(page.name, c8, "cpu_ms", "{:.2f}"),
+                        cell(page.name, c8, "cpu_ratio", "{:.1%}"),
+                        cell(page.name, c8, "p50_ms", "{:.1f} ms"),
+                        cell(page.name, c8, "p99_ms", "{:.1f} ms"),
+                        cell(page.name, TAIL_CONNECTIONS, "p50_ms", "{:.1f} ms"),
+                        cell(page.name, TAIL_CONNECTIONS, "p99_ms", "{:.1f} ms"),
+                        str(run.queries.get(main, {}).get(page.name, "–")),
+                        str(errors),
+                    ]
+                )
+                + " |"
             )
-            + " |"
-        )
+        return out
+
+    lines += rows(tail=False)
+    tail_rows = rows(tail=True)
+    if tail_rows:
+        lines += [
+            "",
+            "Long tail: each request one of all public URLs of its kind at random, the cache emptied "
+            "before each run (queries: one request that builds its page):",
+            "",
+            *table_head,
+            *tail_rows,
+        ]
     sagg = aggregate(run.scale_points)
     scale = sorted({ds for ds, _page, _c in sagg if ds != main})
     if scale:
