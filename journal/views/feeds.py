@@ -49,7 +49,12 @@ class _JournalFeed(Feed):
         return _("Day %(day)s: %(title)s") % {"day": entry.day, "title": title}
 
     def item_link(self, entry):
-        return share.absolute_url(entry.get_absolute_url())
+        # Asked for twice an item (link and id); the round's URL is reversed once a feed.
+        round = entry.round
+        base = round.__dict__.get("_absolute_url")
+        if base is None:
+            base = round.__dict__["_absolute_url"] = share.absolute_url(round.get_absolute_url())
+        return f"{base}{entry.date.isoformat()}/"
 
     def item_description(self, entry):
         if entry.thoughts_html:
@@ -66,7 +71,11 @@ class _JournalFeed(Feed):
         return entry.round.user.name
 
     def item_author_link(self, entry):
-        return share.absolute_url(entry.round.user.get_absolute_url())
+        user = entry.round.user
+        link = user.__dict__.get("_absolute_url")
+        if link is None:
+            link = user.__dict__["_absolute_url"] = share.absolute_url(user.get_absolute_url())
+        return link
 
     def item_categories(self, entry):
         return [tag.name for tag in entry.tags.all()]

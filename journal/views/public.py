@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from journal import pagecache, selectors, share
+from journal import pagecache, rules, selectors, share
 from journal.clock import today_for
 from journal.models import Entry, Round
 
@@ -75,6 +75,17 @@ def explore(request):
         "seo": seo,
     }
     return render(request, "journal/explore.html", context)
+
+
+def _neighbour_days(round, entry):
+    """The day numbers of the entries before and after ``entry`` (dates in its annotations)."""
+    if round.rule == rules.CALENDAR:
+        start = round.start_date
+        return (
+            rules.day_number(entry.previous_date, start, rules.CALENDAR) if entry.previous_date else None,
+            rules.day_number(entry.next_date, start, rules.CALENDAR) if entry.next_date else None,
+        )
+    return entry.day - 1, entry.day + 1
 
 
 def _round_page(request, round, today, template_name, context, *validator_parts):
@@ -190,16 +201,17 @@ def entry_detail(request, handle, number, date):
     """
     round = _visible_round(request, handle, number)
     today = today_for(round.user)
+    # Each neighbour read once (its date); its day number follows from the entry's own,
+    # which journal.services keeps consecutive: the previous entry is day - 1, the next day + 1.
     before = Entry.objects.filter(round=round, date__lt=OuterRef("date")).order_by("-date")
     after = Entry.objects.filter(round=round, date__gt=OuterRef("date")).order_by("date")
     qs = round.entries.annotate(
         previous_date=Subquery(before.values("date")[:1]),
-        previous_day=Subquery(before.values("day")[:1]),
         next_date=Subquery(after.values("date")[:1]),
-        next_day=Subquery(after.values("day")[:1]),
     )
     entry = get_object_or_404(selectors.entries_for_display(qs), date=date)
     entry.round = round
+    entry.previous_day, entry.next_day = _neighbour_days(round, entry)
     kwargs = {"handle": round.user.handle, "number": round.number}
     title = _("Day %(day)s of %(target)s") % {"day": entry.day, "target": round.target}
     if entry.title:
