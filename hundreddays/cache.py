@@ -46,7 +46,7 @@ TOKEN_TIMEOUT = 7 * 24 * 3600
 
 
 class _Health:
-    """The last error of this process (for /readyz) and the rate limit of its warnings."""
+    """The pause and last error of one cache backend, and the rate limit of its warnings."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -78,22 +78,29 @@ class _Health:
         return time.monotonic() < self.paused_until
 
 
-HEALTH = _Health()
-
-
 class _NeverFails:
     """Every cache error becomes a miss (reads) or a no-op (writes); see the module docstring.
 
-    Put before a Django backend class: ``super()`` is the backend.
+    Put before a Django backend class: ``super()`` is the backend. Each backend object has
+    its own pause (Django makes one per thread and per settings), so a test that points a
+    cache at nothing never pauses another.
     """
 
+    @property
+    def health(self) -> _Health:
+        health = self.__dict__.get("_health")
+        if health is None:
+            health = self.__dict__["_health"] = _Health()
+        return health
+
     def _try(self, operation, default, method, *args):
-        if HEALTH.paused():
+        health = self.health
+        if health.paused():
             return default
         try:
             return self._guarded(method, *args)
         except ERRORS as error:
-            HEALTH.failed(operation, error)
+            health.failed(operation, error)
             return default
 
     def _guarded(self, method, *args):
@@ -179,8 +186,10 @@ class DatabaseCache(_NeverFails, django_db.DatabaseCache):
 def status() -> dict:
     """Whether the cache answers now (one write and one read of a probe key), for /readyz."""
     probe = f"hd:probe:{secrets.token_hex(4)}"
+    health = getattr(cache, "health", None)  # None: a backend without the safe wrapper
     try:
-        HEALTH.paused_until = 0.0  # ask the cache itself, not the pause
+        if health is not None:
+            health.paused_until = 0.0  # ask the cache itself, not the pause
         cache.set(probe, "1", 5)
         ok = cache.get(probe) == "1"
         cache.delete(probe)
@@ -188,7 +197,8 @@ def status() -> dict:
         return {"cache": "degraded", "error": f"{type(error).__name__}: {error}"}
     if ok:
         return {"cache": "ok"}
-    return {"cache": "degraded", "error": HEALTH.last_error or "the cache did not keep a value"}
+    last = health.last_error if health is not None else ""
+    return {"cache": "degraded", "error": last or "the cache did not keep a value"}
 
 
 # --- Scope tokens -----------------------------------------------------------------------
