@@ -7,7 +7,10 @@ logged at most once a minute per operation. After an error the cache is left alo
 again. So Redis stopping costs the site its speed, never its pages: sessions are read
 from the database (``cached_db``), allauth's and the write rate limits fail open (a
 counter that cannot be read or written counts nothing), and pages are built every time.
-``status()`` says whether the cache answers (``/readyz``).
+A write that fails (a session saved, a token dropped, a signed-in user changed) leaves an
+old value in a cache that was only unreachable: each such key is deleted first thing when
+the cache answers again, so nothing out of date comes back. ``status()`` says whether the
+cache answers (``/readyz``).
 
 Redis: Django builds a new ``redis.Redis`` for every cache call; with redis-py 6 that
 costs about 0.15 ms of CPU, more than the GET itself on loopback. A client is
@@ -43,6 +46,8 @@ PAUSE = 1.0
 WARN_EVERY = 60.0
 ERRORS = (RedisError, DatabaseError, OSError)
 TOKEN_TIMEOUT = 7 * 24 * 3600
+# At most this many keys remembered for deletion when the cache comes back (then the oldest win).
+LOST_KEYS = 10_000
 
 
 class _Health:
@@ -55,6 +60,8 @@ class _Health:
         self.last_error_at = 0.0
         self.warned_at: dict[str, float] = {}
         self.suppressed: dict[str, int] = {}
+        # Keys whose write failed: their old values must not come back when the cache does.
+        self.lost: dict[tuple, None] = {}
 
     def failed(self, operation: str, error: Exception) -> None:
         now = time.monotonic()
@@ -93,15 +100,39 @@ class _NeverFails:
             health = self.__dict__["_health"] = _Health()
         return health
 
-    def _try(self, operation, default, method, *args):
+    def _try(self, operation, default, method, *args, writes=()):
         health = self.health
         if health.paused():
+            self._lose(health, writes)
             return default
         try:
+            if health.lost:
+                self._forget_lost(health)
             return self._guarded(method, *args)
         except ERRORS as error:
             health.failed(operation, error)
+            self._lose(health, writes)
             return default
+
+    @staticmethod
+    def _lose(health, writes):
+        # A session saved or a token dropped while the cache was away: the value the cache
+        # still holds is out of date, so it is deleted first thing when the cache answers.
+        for key, version in writes:
+            if len(health.lost) < LOST_KEYS:
+                health.lost[(key, version)] = None
+
+    def _forget_lost(self, health):
+        lost, health.lost = list(health.lost), {}
+        by_version: dict = {}
+        for key, version in lost:
+            by_version.setdefault(version, []).append(key)
+        try:
+            for version, keys in by_version.items():
+                self._guarded(super().delete_many, keys, version)
+        except ERRORS:
+            health.lost.update(dict.fromkeys(lost))
+            raise
 
     def _guarded(self, method, *args):
         return method(*args)
@@ -116,27 +147,30 @@ class _NeverFails:
         return self._try("has_key", False, super().has_key, key, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._try("set", None, super().set, key, value, timeout, version)
+        return self._try("set", None, super().set, key, value, timeout, version, writes=[(key, version)])
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._try("add", False, super().add, key, value, timeout, version)
+        return self._try("add", False, super().add, key, value, timeout, version, writes=[(key, version)])
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._try("set_many", [], super().set_many, data, timeout, version)
+        writes = [(key, version) for key in data]
+        return self._try("set_many", [], super().set_many, data, timeout, version, writes=writes)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._try("touch", False, super().touch, key, timeout, version)
 
     def delete(self, key, version=None):
-        return self._try("delete", False, super().delete, key, version)
+        return self._try("delete", False, super().delete, key, version, writes=[(key, version)])
 
     def delete_many(self, keys, version=None):
-        return self._try("delete_many", None, super().delete_many, keys, version)
+        keys = list(keys)
+        writes = [(key, version) for key in keys]
+        return self._try("delete_many", None, super().delete_many, keys, version, writes=writes)
 
     def incr(self, key, delta=1, version=None):
         # A missing key still raises ValueError (callers rely on it); an unreachable cache
         # counts nothing, so a rate limit fails open.
-        return self._try("incr", delta, super().incr, key, delta, version)
+        return self._try("incr", delta, super().incr, key, delta, version, writes=[(key, version)])
 
     def clear(self):
         return self._try("clear", None, super().clear)

@@ -268,3 +268,22 @@ def test_with_redis_stopped_mid_run_every_page_and_write_still_answers(private_r
     _response, ctx = budget.request(reader, "/@ada/r1/")
     assert budget.statements(ctx) == []
     assert cache.get("hd:probe:none") is None
+
+
+def test_what_was_written_while_the_cache_was_away_never_comes_back_stale(redis_cache, monkeypatch):
+    from django.core.cache.backends import redis as django_redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    cache.set("session-of-ada", "signed in")
+    real_delete_many = django_redis.RedisCache.delete_many
+
+    def unreachable(self, *args, **kwargs):
+        raise RedisConnectionError("unreachable")
+
+    monkeypatch.setattr(django_redis.RedisCache, "delete_many", unreachable)
+    monkeypatch.setattr(django_redis.RedisCache, "delete", unreachable)
+    cache.delete("session-of-ada")  # sign out while Redis is unreachable: nothing raised
+    monkeypatch.setattr(django_redis.RedisCache, "delete_many", real_delete_many)
+    cache.health.paused_until = 0.0  # the network is back
+    assert cache.get("session-of-ada") is None  # deleted before anything else is read
+    assert not cache.health.lost
