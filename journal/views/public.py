@@ -195,22 +195,26 @@ def round_journal(request, handle, number):
 def entry_detail(request, handle, number, date):
     """One day, with links to the days before and after it and share links.
 
-    Kept in the page cache. Building it costs 1. the round and its owner, 2. the
-    entry with the dates and day numbers of its neighbours (subqueries), 3. its
-    tags, 4. its links.
+    Kept in the page cache. Building it costs 1. the entry with its round, its owner
+    and the dates of its neighbours (subqueries), 2. its tags, 3. its links.
     """
-    round = _visible_round(request, handle, number)
-    today = today_for(round.user)
-    # Each neighbour read once (its date); its day number follows from the entry's own,
-    # which journal.services keeps consecutive: the previous entry is day - 1, the next day + 1.
-    before = Entry.objects.filter(round=round, date__lt=OuterRef("date")).order_by("-date")
-    after = Entry.objects.filter(round=round, date__gt=OuterRef("date")).order_by("date")
-    qs = round.entries.annotate(
-        previous_date=Subquery(before.values("date")[:1]),
-        next_date=Subquery(after.values("date")[:1]),
+    # The entry with its round and owner in one query. Each neighbour is read once (its
+    # date); its day number follows from the entry's own, which journal.services keeps
+    # consecutive: the previous entry is day - 1, the next day + 1.
+    before = Entry.objects.filter(round=OuterRef("round"), date__lt=OuterRef("date")).order_by("-date")
+    after = Entry.objects.filter(round=OuterRef("round"), date__gt=OuterRef("date")).order_by("date")
+    qs = (
+        Entry.objects.visible_to(request.user)
+        .filter(round__user__handle=handle, round__user__is_active=True, round__number=number)
+        .select_related("round", "round__user")
+        .annotate(
+            previous_date=Subquery(before.values("date")[:1]),
+            next_date=Subquery(after.values("date")[:1]),
+        )
     )
     entry = get_object_or_404(selectors.entries_for_display(qs), date=date)
-    entry.round = round
+    round = entry.round
+    today = today_for(round.user)
     entry.previous_day, entry.next_day = _neighbour_days(round, entry)
     kwargs = {"handle": round.user.handle, "number": round.number}
     title = _("Day %(day)s of %(target)s") % {"day": entry.day, "target": round.target}
