@@ -146,7 +146,7 @@ def manage(env, *args, timeout=600):
     return result.stdout
 
 
-def admin_connection(database_url):
+def admin_connection(database_url, dbname="postgres"):
     import psycopg2
 
     parts = urllib.parse.urlsplit(database_url)
@@ -155,7 +155,7 @@ def admin_connection(database_url):
         port=parts.port or 5432,
         user=parts.username or "postgres",
         password=parts.password or None,
-        dbname="postgres",
+        dbname=dbname,
     )
     conn.autocommit = True
     return conn
@@ -610,16 +610,7 @@ def write_tail_urls(database_url):
     """Every public URL of each long-tail kind, shuffled, one file a kind (for bench/tail.lua)."""
     import random
 
-    import psycopg2
-
-    parts = urllib.parse.urlsplit(database_url)
-    conn = psycopg2.connect(
-        host=parts.hostname or HOST,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname=database_name(database_url),
-    )
+    conn = admin_connection(database_url, database_name(database_url))
     public_rounds = (
         "FROM journal_round r JOIN accounts_user u ON u.id = r.user_id "
         "WHERE r.visibility = 'public' AND u.is_active"
