@@ -290,10 +290,22 @@ def _page_of(response, public: bool, *, slot: str | None) -> Page | None:
     )
 
 
+_CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
 def respond(request, page: Page) -> HttpResponse:
     revalidate = page.validators and (page.public or not request.user.is_authenticated)
     response = None
-    if revalidate and "messages" not in request.COOKIES:
+    if (
+        revalidate
+        and "messages" not in request.COOKIES
+        and any(header in request.META for header in _CONDITIONAL_HEADERS)
+    ):
         response = get_conditional_response(
             request,
             etag=page.validators.get("ETag"),
