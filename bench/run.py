@@ -569,11 +569,11 @@ def measure(run, server, env, manifest, pages, dataset, post_data):
     pg = admin_connection(run.database_url)
     try:
         for repeat in range(1, args.repeats + 1):
-            if any(p.tail for p in others):
-                # The long tail empties the cache: kept pages are kept again before they are
-                # measured (else a run measures every worker rebuilding them at once).
-                warm(server, manifest, [p for p in others if not p.tail], 1)
             for connections in args.connections:
+                if any(p.tail for p in others):
+                    # The long tail empties the cache: kept pages are kept again before they
+                    # are measured (else a run measures every worker rebuilding them at once).
+                    warm(server, manifest, [p for p in others if not p.tail], 1)
                 point_args = (dataset, connections, repeat, post_data, pg)
                 previous = measure_point(run, server, env, manifest, ceiling, *point_args)
                 run.points.append(previous)
