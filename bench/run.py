@@ -7,7 +7,8 @@ warms it, reads each page's SQL query count from the X-Bench-Queries header, the
 drives every page with wrk at each connection count, several times, interleaved
 with a trivial "ceiling" view through the same middleware. Reports requests per
 second, p50/p99 latency, the ratio to the ceiling, queries per request and worker
-RSS as Markdown and JSON under bench/results/.
+RSS as Markdown and JSON under bench/results/. The "long tail" pages (tail_*) spread
+their requests at random over every public URL of their kind, the cache emptied first.
 
     .venv/bin/python bench/run.py            # full run (about 25 minutes)
     .venv/bin/python bench/run.py --smoke    # CI: small dataset, 1 s a page, checks only
