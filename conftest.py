@@ -68,3 +68,13 @@ def _english_between_tests():
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture
+def redis_cache():
+    """Redis as the cache, as with REDIS_URL set (keys of this run only; skipped without Redis
+    unless CI is set)."""
+    from journal.tests import budget
+
+    with budget.kept_pages():
+        yield

@@ -7,7 +7,8 @@ warms it, reads each page's SQL query count from the X-Bench-Queries header, the
 drives every page with wrk at each connection count, several times, interleaved
 with a trivial "ceiling" view through the same middleware. Reports requests per
 second, p50/p99 latency, the ratio to the ceiling, queries per request and worker
-RSS as Markdown and JSON under bench/results/.
+RSS as Markdown and JSON under bench/results/. The "long tail" pages (tail_*) spread
+their requests at random over every public URL of their kind, the cache emptied first.
 
     .venv/bin/python bench/run.py            # full run (about 25 minutes)
     .venv/bin/python bench/run.py --smoke    # CI: small dataset, 1 s a page, checks only
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 GUNICORN_CONF = ROOT / "docker" / "gunicorn.conf.py"
 POST_SCRIPT = ROOT / "bench" / "post.lua"
+TAIL_SCRIPT = ROOT / "bench" / "tail.lua"
 # Only for the benchmark's own throwaway database; never a real secret.
 BENCH_SECRET = "bench-only-secret-key-not-for-production-0123456789abcdef"
 HOST = "127.0.0.1"
@@ -47,26 +49,51 @@ WRK_THREADS = 1  # wrk shares the 2 cores with gunicorn and PostgreSQL; one thre
 class Page:
     name: str
     label: str
-    budget: int | None = None  # most SQL queries allowed per request (interface issue), None: report only
+    budget: int | None = None  # most SQL queries a kept page may cost (Redis), None: report only
+    built: int | None = None  # most a request that builds the page may cost (the database cache keeps none)
     goal: float | None = None  # ratio to the ceiling at 8 connections
     auth: bool = False
     post: bool = False
     expect: str = ""  # text the page must contain (proves e.g. that the dashboard is signed in)
+    # The long tail: every request one of all public URLs of this kind, at random (tail_urls);
+    # the cache is emptied before each run, so most requests find no kept page.
+    tail: str = ""
 
 
 PAGES = [
-    Page("ceiling", "ceiling (trivial view, full middleware)", budget=0),
-    Page("home", "visitor home", budget=1, expect="Latest public entries"),
-    Page("dashboard", "dashboard (signed in)", budget=3, goal=0.35, auth=True, expect='name="progress"'),
-    Page("journal_100", "round journal, 100 entries", budget=1, goal=0.30, expect="Day 100 of 100"),
-    Page("journal_366", "round journal, 366 entries", budget=1, goal=0.20, expect="Day 366 of 366"),
-    Page("profile", "public profile", budget=1, goal=0.35, expect="Hana Hundred"),
-    Page("explore", "explore", budget=1, goal=0.35, expect="Day "),
-    Page("permalink", "entry permalink", budget=1, goal=0.50, expect="Day 50 of 100"),
-    Page("feed", "Atom feed (round)", budget=1, goal=0.35, expect="<feed"),
-    Page("badge", "badge SVG", budget=1, goal=0.60, expect="<svg"),
+    Page("ceiling", "ceiling (trivial view, full middleware)", budget=0, built=0),
+    Page("home", "visitor home", budget=0, built=3, expect="Latest public entries"),
+    Page(
+        "dashboard",
+        "dashboard (signed in)",
+        budget=0,
+        built=7,
+        goal=0.35,
+        auth=True,
+        expect='name="progress"',
+    ),
+    Page("journal_100", "round journal, 100 entries", budget=0, built=4, goal=0.30, expect="Day 100 of 100"),
+    Page("journal_366", "round journal, 366 entries", budget=0, built=4, goal=0.20, expect="Day 366 of 366"),
+    Page("profile", "public profile", budget=0, built=3, goal=0.35, expect="Hana Hundred"),
+    Page("explore", "explore", budget=0, built=3, goal=0.35, expect="Day "),
+    Page("permalink", "entry permalink", budget=0, built=3, goal=0.50, expect="Day 50 of 100"),
+    Page("feed", "Atom feed (round)", budget=0, built=3, goal=0.35, expect="<feed"),
+    Page("badge", "badge SVG", budget=0, built=2, goal=0.60, expect="<svg"),
     Page("log_today", "log-today POST (with redirect)", goal=0.15, auth=True, post=True),
+    Page("tail_permalink", "permalink, long tail", built=3, goal=0.20, tail="permalink", expect="Day "),
+    Page(
+        "tail_journal",
+        "journal (all public rounds), long tail",
+        built=4,
+        goal=0.08,
+        tail="journal",
+        expect="Day ",
+    ),
+    Page("tail_profile", "profile, long tail", built=3, goal=0.25, tail="profile"),
+    Page("tail_feed", "Atom feed, long tail", built=3, goal=0.15, tail="feed", expect="<feed"),
+    Page("tail_badge", "badge, long tail", built=2, goal=0.40, tail="badge", expect="<svg"),
 ]
+TAIL_KINDS = ("permalink", "journal", "profile", "feed", "badge")
 SCALE_PAGES = ["ceiling", "dashboard", "journal_100", "journal_366"]
 SCALE_REPEATS = 5  # pairs per page in the scale check (at least; more with --repeats)
 SCALE_REDIS_DB = 13  # the smaller dataset's Redis database in the scale check (emptied)
@@ -136,7 +163,7 @@ def manage(env, *args, timeout=600):
     return result.stdout
 
 
-def admin_connection(database_url):
+def admin_connection(database_url, dbname="postgres"):
     import psycopg2
 
     parts = urllib.parse.urlsplit(database_url)
@@ -145,7 +172,7 @@ def admin_connection(database_url):
         port=parts.port or 5432,
         user=parts.username or "postgres",
         password=parts.password or None,
-        dbname="postgres",
+        dbname=dbname,
     )
     conn.autocommit = True
     return conn
@@ -358,6 +385,13 @@ class Run:
     scale_points: list[Point] = field(default_factory=list)
 
 
+def budget_of(run, page):
+    """A page's query budget: kept (Redis) or built (the long tail, and the database cache, which keeps none)."""
+    if page.tail or not run.args.redis_url:
+        return page.built
+    return page.budget
+
+
 def page_headers(page, manifest):
     headers = ["Accept-Language: en-US,en;q=0.9", "User-Agent: hundreddays-bench"]
     if page.auth and not page.post:
@@ -384,6 +418,15 @@ def check_pages(run, server, manifest, pages, dataset):
         if page.post:
             status, headers, body = post_once(server.port, manifest)
             expected = 302
+        elif page.tail:
+            # One path of the list, built (the cache is cold): what a miss costs.
+            path = tail_file(page).read_text().split("\n", 1)[0]
+            if server.env.get("REDIS_URL"):
+                flush_redis(server.env["REDIS_URL"])
+            status, headers, body = request(
+                server.port, "GET", path, dict(h.split(": ", 1) for h in page_headers(page, manifest))
+            )
+            expected = 200
         else:
             path = manifest["urls"].get(page.name, "/bench/ceiling/")
             hdrs = dict(h.split(": ", 1) for h in page_headers(page, manifest))
@@ -402,8 +445,9 @@ def check_pages(run, server, manifest, pages, dataset):
             run.problems.append(f"{page.name} ({dataset}): status {status}, expected {expected}")
         if page.expect and page.expect.encode() not in body:
             run.problems.append(f"{page.name} ({dataset}): the page does not contain {page.expect!r}")
-        if page.budget is not None and queries > page.budget:
-            run.problems.append(f"{page.name} ({dataset}): {queries} queries, budget {page.budget}")
+        budget = budget_of(run, page)
+        if budget is not None and queries > budget:
+            run.problems.append(f"{page.name} ({dataset}): {queries} queries, budget {budget}")
     run.queries[dataset] = counts
     log("queries per request: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
@@ -435,6 +479,9 @@ def reset_posters(env):
 def warm(server, manifest, pages, seconds):
     for page in pages:
         if page.post:
+            continue
+        if page.tail:
+            run_wrk(server.port, "/", 8, seconds, script=TAIL_SCRIPT, script_args=(str(tail_file(page)),))
             continue
         path = manifest["urls"].get(page.name, "/bench/ceiling/")
         run_wrk(server.port, path, 8, seconds, page_headers(page, manifest))
@@ -477,8 +524,19 @@ def measure_point(run, server, env, manifest, page, dataset, connections, repeat
     created = None
     if page.post:
         reset_posters(env)
+    if page.tail and env.get("REDIS_URL"):
+        flush_redis(env["REDIS_URL"])  # a cold start: most requests of the run find no kept page
     before = server_cpu(server, pg)
-    if page.post:
+    if page.tail:
+        result = run_wrk(
+            server.port,
+            "/",
+            connections,
+            args.duration,
+            script=TAIL_SCRIPT,
+            script_args=(str(tail_file(page)),),
+        )
+    elif page.post:
         result = run_wrk(
             server.port,
             "/log/",
@@ -508,7 +566,8 @@ def measure_point(run, server, env, manifest, page, dataset, connections, repeat
         cpu_ms=ticks * 1000 / CLOCK_TICKS / result["requests"] if result["requests"] else None,
     )
     # Requests still in flight when wrk stopped would slow the next point down.
-    time.sleep(min(5.0, max(0.2, (point.p99_ms or 1000) / 1000)))
+    # A long-tail run leaves slow builds in flight even when wrk saw none of them finish.
+    time.sleep(min(5.0, max(2.0 if page.tail else 0.2, (point.p99_ms or 1000) / 1000)))
     if page.post:
         created = reset_posters(env)
         point.post_redirects, point.post_others, _exhausted = result["post"]
@@ -537,6 +596,10 @@ def measure(run, server, env, manifest, pages, dataset, post_data):
     try:
         for repeat in range(1, args.repeats + 1):
             for connections in args.connections:
+                if any(p.tail for p in others):
+                    # The long tail empties the cache: kept pages are kept again before they
+                    # are measured (else a run measures every worker rebuilding them at once).
+                    warm(server, manifest, [p for p in others if not p.tail], 1)
                 point_args = (dataset, connections, repeat, post_data, pg)
                 previous = measure_point(run, server, env, manifest, ceiling, *point_args)
                 run.points.append(previous)
@@ -563,10 +626,46 @@ def log_point(point):
     errors = point.non_2xx_3xx + point.socket_errors
     log(
         f"{point.dataset:>6} entries  c={point.connections:<2} run {point.repeat}  {point.page:<12} "
-        f"{point.rps:8.1f} req/s ({point.rps / point.ceiling_rps:6.1%} of {point.ceiling_rps:7.1f})"
+        f"{point.rps:8.1f} req/s ({point.rps / point.ceiling_rps if point.ceiling_rps else 0:6.1%} "
+        f"of {point.ceiling_rps:7.1f})"
         f"  p50 {point.p50_ms or 0:7.1f} ms  p99 {point.p99_ms or 0:7.1f} ms  cpu {point.cpu_ms or 0:6.2f} ms/req"
         + (f"  errors {point.non_2xx_3xx}+{point.socket_errors}" if errors else "")
     )
+
+
+def tail_file(page):
+    return RESULTS / f"tail-{page.tail}.txt"
+
+
+def write_tail_urls(database_url):
+    """Every public URL of each long-tail kind, shuffled, one file a kind (for bench/tail.lua)."""
+    import random
+
+    conn = admin_connection(database_url, database_name(database_url))
+    public_rounds = (
+        "FROM journal_round r JOIN accounts_user u ON u.id = r.user_id "
+        "WHERE r.visibility = 'public' AND u.is_active"
+    )
+    queries = {
+        "permalink": "SELECT '/@' || u.handle || '/r' || r.number || '/' || to_char(e.date, 'YYYY-MM-DD') || '/' "
+        "FROM journal_entry e JOIN journal_round r ON r.id = e.round_id JOIN accounts_user u ON u.id = r.user_id "
+        "WHERE r.visibility = 'public' AND u.is_active",
+        "journal": f"SELECT '/@' || u.handle || '/r' || r.number || '/' {public_rounds}",
+        "profile": "SELECT '/@' || handle || '/' FROM accounts_user WHERE is_active",
+        "feed": f"SELECT '/@' || u.handle || '/r' || r.number || '/feed/' {public_rounds}",
+        "badge": f"SELECT '/@' || u.handle || '/r' || r.number || '/badge.svg' {public_rounds}",
+    }
+    rnd = random.Random(100)
+    try:
+        with conn.cursor() as cur:
+            for kind, sql in queries.items():
+                cur.execute(sql)
+                paths = [row[0] for row in cur.fetchall()]
+                rnd.shuffle(paths)
+                (RESULTS / f"tail-{kind}.txt").write_text("\n".join(paths) + "\n")
+                log(f"long tail: {len(paths):,} {kind} URLs")
+    finally:
+        conn.close()
 
 
 def build_dataset(env, entries, participants, posters):
@@ -586,6 +685,8 @@ def prepare_dataset(run, env, entries, pages):
     run.datasets[entries] = {k: manifest[k] for k in ("entries", "participants", "posters", "built_on")}
     post_data = RESULTS / f"post-{entries}.txt"
     write_post_data(manifest, post_data)
+    if any(p.tail for p in pages):
+        write_tail_urls(env["DATABASE_URL"])
     return manifest, post_data
 
 
@@ -775,10 +876,11 @@ def goals(run, agg, main):
     if rss is not None:
         checks.append((f"worker RSS ≤ {RSS_LIMIT_MB} MB after the run", rss <= RSS_LIMIT_MB, f"{rss} MB"))
     for page in PAGES:
-        if page.budget is not None and page.name in run.queries.get(main, {}):
+        budget = budget_of(run, page)
+        if budget is not None and page.name in run.queries.get(main, {}):
             q = run.queries[main][page.name]
-            if q > page.budget:
-                checks.append((f"{page.label}: ≤ {page.budget} queries", False, str(q)))
+            if q > budget:
+                checks.append((f"{page.label}: ≤ {budget} queries", False, str(q)))
     checks.append(
         ("every page within its query budget", not any("queries, budget" in p for p in run.problems), "")
     )
@@ -795,42 +897,60 @@ def markdown_report(run, agg, main, meta):
         f"Dataset: {main:,} entries, {run.datasets[main]['participants']:,} participants "
         f"(+{run.datasets[main]['posters']} posters for the POST).",
         "",
+    ]
+    table_head = [
         "| page | req/s @1 | req/s @8 | req/s @32 | ratio @8 | goal | CPU ms/req @8 | CPU ratio @8 "
         "| p50 @8 | p99 @8 | p50 @32 | p99 @32 | queries | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    lines += table_head
 
     def cell(page, c, key, fmt):
         row = agg.get((main, page, c))
         return fmt.format(row[key]) if row and row[key] is not None else "–"
 
-    for page in PAGES:
-        if not any(k[0] == main and k[1] == page.name for k in agg):
-            continue
-        errors = sum(agg[k]["errors"] for k in agg if k[0] == main and k[1] == page.name)
-        c8 = GOAL_CONNECTIONS
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    page.label,
-                    cell(page.name, 1, "rps", "{:,.0f}"),
-                    cell(page.name, c8, "rps", "{:,.0f}"),
-                    cell(page.name, TAIL_CONNECTIONS, "rps", "{:,.0f}"),
-                    cell(page.name, c8, "ratio", "{:.1%}"),
-                    f"≥ {page.goal:.0%}" if page.goal else "",
-                    cell(page.name, c8, "cpu_ms", "{:.2f}"),
-                    cell(page.name, c8, "cpu_ratio", "{:.1%}"),
-                    cell(page.name, c8, "p50_ms", "{:.1f} ms"),
-                    cell(page.name, c8, "p99_ms", "{:.1f} ms"),
-                    cell(page.name, TAIL_CONNECTIONS, "p50_ms", "{:.1f} ms"),
-                    cell(page.name, TAIL_CONNECTIONS, "p99_ms", "{:.1f} ms"),
-                    str(run.queries.get(main, {}).get(page.name, "–")),
-                    str(errors),
-                ]
+    def rows(tail):
+        out = []
+        for page in PAGES:
+            if bool(page.tail) != tail or not any(k[0] == main and k[1] == page.name for k in agg):
+                continue
+            errors = sum(agg[k]["errors"] for k in agg if k[0] == main and k[1] == page.name)
+            c8 = GOAL_CONNECTIONS
+            out.append(
+                "| "
+                + " | ".join(
+                    [
+                        page.label,
+                        cell(page.name, 1, "rps", "{:,.0f}"),
+                        cell(page.name, c8, "rps", "{:,.0f}"),
+                        cell(page.name, TAIL_CONNECTIONS, "rps", "{:,.0f}"),
+                        cell(page.name, c8, "ratio", "{:.1%}"),
+                        f"≥ {page.goal:.0%}" if page.goal else "",
+                        cell(page.name, c8, "cpu_ms", "{:.2f}"),
+                        cell(page.name, c8, "cpu_ratio", "{:.1%}"),
+                        cell(page.name, c8, "p50_ms", "{:.1f} ms"),
+                        cell(page.name, c8, "p99_ms", "{:.1f} ms"),
+                        cell(page.name, TAIL_CONNECTIONS, "p50_ms", "{:.1f} ms"),
+                        cell(page.name, TAIL_CONNECTIONS, "p99_ms", "{:.1f} ms"),
+                        str(run.queries.get(main, {}).get(page.name, "–")),
+                        str(errors),
+                    ]
+                )
+                + " |"
             )
-            + " |"
-        )
+        return out
+
+    lines += rows(tail=False)
+    tail_rows = rows(tail=True)
+    if tail_rows:
+        lines += [
+            "",
+            "Long tail: each request one of all public URLs of its kind at random, the cache emptied "
+            "before each run (queries: one request that builds its page):",
+            "",
+            *table_head,
+            *tail_rows,
+        ]
     sagg = aggregate(run.scale_points)
     scale = sorted({ds for ds, _page, _c in sagg if ds != main})
     if scale:

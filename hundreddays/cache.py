@@ -1,14 +1,179 @@
-"""Django's Redis cache backend, keeping one client per connection pool.
+"""The shared cache, never a failure point, and the scope tokens kept in it.
 
-Django builds a new ``redis.Redis`` for every cache call; with redis-py 6 that
+Both backends (Redis with ``REDIS_URL``, the database table otherwise) answer a cache
+error as a miss: a read returns its default, a write does nothing, and a warning is
+logged at most once a minute per operation. After an error the cache is left alone for
+``PAUSE`` seconds (no connection attempt per call while Redis is down), then tried
+again. So Redis stopping costs the site its speed, never its pages: sessions are read
+from the database (``cached_db``), allauth's and the write rate limits fail open (a
+counter that cannot be read or written counts nothing), and pages are built every time.
+A write that fails (a session saved, a token dropped, a signed-in user changed) leaves an
+old value in a cache that was only unreachable: each such key is deleted first thing when
+the cache answers again, so nothing out of date comes back. ``status()`` says whether the
+cache answers (``/readyz``).
+
+Redis: Django builds a new ``redis.Redis`` for every cache call; with redis-py 6 that
 costs about 0.15 ms of CPU, more than the GET itself on loopback. A client is
-thread-safe and holds no connection of its own (the pool does), so one per pool
-is enough. Keys are not checked for memcached's limits either (Redis has none; the
-check walks every character of every key on every call). Nothing else changes:
-same keys, serializer, pools and options.
+thread-safe and holds no connection of its own (the pool does), so one per pool is
+enough. Keys are not checked for memcached's limits either (Redis has none).
+
+Scope tokens (``tokens``, ``drop_tokens``) live here, not in an app, because both
+``accounts`` (the signed-in user kept in Redis) and ``journal`` (its kept pages) key
+what they keep by them, and ``accounts`` never imports ``journal``.
 """
 
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends import db as django_db
 from django.core.cache.backends import redis as django_redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.db import DatabaseError, router, transaction
+from django.utils.cache import patch_cache_control
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("hundreddays.cache")
+
+# After an error, calls skip the cache for this long (seconds).
+PAUSE = 1.0
+WARN_EVERY = 60.0
+ERRORS = (RedisError, DatabaseError, OSError)
+TOKEN_TIMEOUT = 7 * 24 * 3600
+# At most this many keys remembered for deletion when the cache comes back (then the oldest win).
+LOST_KEYS = 10_000
+
+
+class _Health:
+    """The pause and last error of one cache backend, and the rate limit of its warnings."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.paused_until = 0.0
+        self.last_error = ""
+        self.last_error_at = 0.0
+        self.warned_at: dict[str, float] = {}
+        self.suppressed: dict[str, int] = {}
+        # Keys whose write failed: their old values must not come back when the cache does.
+        self.lost: dict[tuple, None] = {}
+
+    def failed(self, operation: str, error: Exception) -> None:
+        now = time.monotonic()
+        with self.lock:
+            self.paused_until = now + PAUSE
+            self.last_error = f"{type(error).__name__}: {error}"
+            self.last_error_at = time.time()
+            if now - self.warned_at.get(operation, -WARN_EVERY) < WARN_EVERY:
+                self.suppressed[operation] = self.suppressed.get(operation, 0) + 1
+                return
+            self.warned_at[operation] = now
+            suppressed = self.suppressed.pop(operation, 0)
+        logger.warning(
+            "cache %s failed, served as a miss: %s (%d more since the last warning)",
+            operation,
+            self.last_error,
+            suppressed,
+        )
+
+    def paused(self) -> bool:
+        return time.monotonic() < self.paused_until
+
+
+class _NeverFails:
+    """Every cache error becomes a miss (reads) or a no-op (writes); see the module docstring.
+
+    Put before a Django backend class: ``super()`` is the backend. Each backend object has
+    its own pause (Django makes one per thread and per settings), so a test that points a
+    cache at nothing never pauses another.
+    """
+
+    @property
+    def health(self) -> _Health:
+        health = self.__dict__.get("_health")
+        if health is None:
+            health = self.__dict__["_health"] = _Health()
+        return health
+
+    def _try(self, operation, default, method, *args, writes=()):
+        health = self.health
+        if health.paused():
+            self._lose(health, writes)
+            return default
+        try:
+            if health.lost:
+                self._forget_lost(health)
+            return self._guarded(method, *args)
+        except ERRORS as error:
+            health.failed(operation, error)
+            self._lose(health, writes)
+            return default
+
+    @staticmethod
+    def _lose(health, writes):
+        # A session saved or a token dropped while the cache was away: the value the cache
+        # still holds is out of date, so it is deleted first thing when the cache answers.
+        for key, version in writes:
+            if len(health.lost) < LOST_KEYS:
+                health.lost[(key, version)] = None
+
+    def _forget_lost(self, health):
+        lost, health.lost = list(health.lost), {}
+        by_version: dict = {}
+        for key, version in lost:
+            by_version.setdefault(version, []).append(key)
+        try:
+            for version, keys in by_version.items():
+                self._guarded(super().delete_many, keys, version)
+        except ERRORS:
+            health.lost.update(dict.fromkeys(lost))
+            raise
+
+    def _guarded(self, method, *args):
+        return method(*args)
+
+    def get(self, key, default=None, version=None):
+        return self._try("get", default, super().get, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._try("get_many", {}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._try("has_key", False, super().has_key, key, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._try("set", None, super().set, key, value, timeout, version, writes=[(key, version)])
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._try("add", False, super().add, key, value, timeout, version, writes=[(key, version)])
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        writes = [(key, version) for key in data]
+        return self._try("set_many", [], super().set_many, data, timeout, version, writes=writes)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._try("touch", False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._try("delete", False, super().delete, key, version, writes=[(key, version)])
+
+    def delete_many(self, keys, version=None):
+        keys = list(keys)
+        writes = [(key, version) for key in keys]
+        return self._try("delete_many", None, super().delete_many, keys, version, writes=writes)
+
+    def incr(self, key, delta=1, version=None):
+        # A missing key still raises ValueError (callers rely on it); an unreachable cache
+        # counts nothing, so a rate limit fails open.
+        return self._try("incr", delta, super().incr, key, delta, version, writes=[(key, version)])
+
+    def clear(self):
+        return self._try("clear", None, super().clear)
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -24,10 +189,117 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         return client
 
 
-class RedisCache(django_redis.RedisCache):
+# A stopped Redis refuses at once; a hung one must not hold a worker longer than this.
+REDIS_DEFAULT_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
+
+
+class RedisCache(_NeverFails, django_redis.RedisCache):
+    """Redis, one client per pool, short socket timeouts, every error a miss."""
+
     def __init__(self, server, params):
+        params = {**params, "OPTIONS": {**REDIS_DEFAULT_OPTIONS, **params.get("OPTIONS", {})}}
         super().__init__(server, params)
         self._class = RedisCacheClient
 
     def validate_key(self, key):
         """Any string is a valid Redis key: no memcached warnings to look for."""
+
+
+class DatabaseCache(_NeverFails, django_db.DatabaseCache):
+    """The database table, every error a miss; inside a transaction an error rolls back
+    only its own savepoint, never the writer's transaction."""
+
+    def _guarded(self, method, *args):
+        db = router.db_for_write(self.cache_model_class)
+        if transaction.get_connection(db).in_atomic_block:
+            with transaction.atomic(using=db):
+                return method(*args)
+        return method(*args)
+
+
+def status() -> dict:
+    """Whether the cache answers now (one write and one read of a probe key), for /readyz."""
+    probe = f"hd:probe:{secrets.token_hex(4)}"
+    health = getattr(cache, "health", None)  # None: a backend without the safe wrapper
+    try:
+        if health is not None:
+            health.paused_until = 0.0  # ask the cache itself, not the pause
+        cache.set(probe, "1", 5)
+        ok = cache.get(probe) == "1"
+        cache.delete(probe)
+    except ERRORS as error:  # a backend without the safe wrapper
+        return {"cache": "degraded", "error": f"{type(error).__name__}: {error}"}
+    if ok:
+        return {"cache": "ok"}
+    last = health.last_error if health is not None else ""
+    return {"cache": "degraded", "error": last or "the cache did not keep a value"}
+
+
+# --- Scope tokens -----------------------------------------------------------------------
+
+
+def keeps_pages() -> bool:
+    """Whether the cache is memory (Redis, or locmem in a test), worth keeping pages and users in.
+
+    With the database cache a kept page would cost as many statements as building it
+    (a read, then COUNT, SELECT, INSERT in a transaction to keep it), so nothing is kept.
+    """
+    return not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+
+
+def _token_key(scope: str) -> str:
+    return f"hd:tok:{scope}"
+
+
+def tokens(scopes: Iterable[str]) -> list[str]:
+    """The current token of each scope (one cache read), made when missing.
+
+    When the cache does not answer, every token is new: nothing kept is found and
+    nothing kept under it is ever asked for again.
+    """
+    scopes = list(scopes)
+    keys = [_token_key(s) for s in scopes]
+    found = cache.get_many(keys)
+    result = []
+    for key in keys:
+        value = found.get(key)
+        if value is None:
+            value = secrets.token_hex(8)
+            if not cache.add(key, value, TOKEN_TIMEOUT):
+                value = cache.get(key) or value
+        result.append(value)
+    return result
+
+
+def drop_tokens(scopes: Iterable[str]) -> None:
+    """What was kept under these scopes is out of date: drop their tokens now and after commit.
+
+    Why that is never stale: a reader reads a token *before* it reads the database. If the
+    writer's after-commit delete came before the token read, the token is newer than the
+    commit and the reader sees the write. If it came after, the reader's copy is kept under
+    a token that is already gone. With the database cache the first delete even commits
+    together with the data.
+    """
+    keys = [_token_key(s) for s in dict.fromkeys(scopes) if s]
+    if not keys or not keeps_pages():
+        return
+    cache.delete_many(keys)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+class NoSharedCopyWithCookies:
+    """Middleware (outermost): a response that sets a cookie is never ``Cache-Control: public``.
+
+    A shared cache (a proxy, a CDN) would hand that cookie to everyone; such a response
+    becomes ``private`` whatever the view declared.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.cookies and "public" in response.headers.get("Cache-Control", ""):
+            patch_cache_control(response, private=True)  # drops public
+        return response

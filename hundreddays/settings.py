@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "hundreddays.cache.NoSharedCopyWithCookies",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -94,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.site",
+                # Last: while a kept page is built, its CSRF fields are cut out of it.
+                "journal.pagecache.csrf_slots",
             ],
             # Cached loader in production; re-read templates on each request in development.
             "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],
@@ -123,15 +126,17 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "hundreddays.cache.DatabaseCache",
             "LOCATION": "hundreddays_cache",
             # Past MAX_ENTRIES (default 300) Django deletes a third of the table in key order,
             # allauth's rate-limit counters first: far too few for pages cached per participant.
             "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
-# Read from the shared cache (cheaper than the ORM query of "db"), written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With Redis: read from the cache (cheaper than the ORM query), written through to the database,
+# read from the database when Redis does not answer. With the database cache a cache read
+# is a query too, so sessions go to their own table directly.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 
 # --- Accounts ---------------------------------------------------------------
 

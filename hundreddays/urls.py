@@ -13,6 +13,7 @@ admin.site.site_title = _("Hundred Days admin")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("favicon.ico", views.favicon),
     path("robots.txt", views.robots),
     path(settings.ADMIN_URL, admin.site.urls),

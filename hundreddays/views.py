@@ -1,7 +1,9 @@
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from hundreddays.cache import status as cache_status
 
 
 @never_cache
@@ -15,6 +17,23 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness, as JSON: 503 when the database does not answer; 200 otherwise, with
+    ``"cache": "degraded"`` while the cache does not answer (pages are then built every
+    time, sessions read from the database, rate limits fail open)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    cache = cache_status()
+    status = "ok" if cache["cache"] == "ok" else "degraded"
+    return JsonResponse({"status": status, "database": "ok", **cache})
 
 
 @require_GET

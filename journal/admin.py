@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from hundreddays.textsafety import StripControlCharacters
-from journal import rules, services
+from journal import clock, rules, services
 from journal.models import Entry, Link, Round, Tag
 
 
@@ -61,7 +61,7 @@ class EntryAdminForm(StripControlCharacters, forms.ModelForm):
         if self.instance.pk and self.instance.round_id == round.pk and self.instance.date == d:
             return cleaned
         dates = round.entries.exclude(pk=self.instance.pk).values_list("date", flat=True)
-        today = services.today_for(round.user)
+        today = clock.today_for(round.user)
         code = rules.date_error(d, round.start_date, round.target, round.rule, today, dates)
         if code:
             self.add_error("date", services.date_error_message(code, round, d))

@@ -1,33 +1,35 @@
-"""Whole pages kept ready to serve: a hit costs one shared-cache read and no SQL.
+"""Whole pages kept ready to serve: one decorator (``kept``) and one invalidation (``changed``).
 
-How a page stays fresh without being invalidated by hand:
+Where it sits::
 
-- Every page belongs to one or more **scopes**: a participant (``user_scope(handle)``:
-  their profile, rounds, journals, permalinks, feeds, badges and dashboard) and, for
-  pages listing everyone's public entries, ``PUBLIC`` (explore, the visitor home).
-- Each scope has a **token** in the shared cache, a random string. A page's cache key
-  holds the tokens of its scopes, plus everything else it depends on (kind, path,
-  language, the viewer, a fingerprint of templates and translations).
-- Every write deletes the tokens of the scopes it touches (``changed()``), once in the
-  writing transaction and once after it commits. The next read finds no token, makes a
-  new one and so a new key: the page is built again from the committed data. Pages under
-  the old token are never asked for again and expire.
+    request ─▶ middleware ─▶ @kept ──hit──▶ response (one cache read, no SQL with Redis)
+                               │ miss
+                               ▼
+                             view (builds the page as if there were no cache) ─▶ kept, served
 
-Why that is never stale: a reader reads the token *before* it reads the database. If
-the writer's after-commit delete came before the token read, the token is newer than the
-commit and the reader sees the write. If it came after, the page is stored under a token
-that is already gone. With the database cache the first delete even commits together
-with the data.
+A view declares its **kind**, its **scopes** and the query parameters it reads; it returns
+its response as usual, with its validators (``ETag``, ``Last-Modified``) and, when it
+changes with the owner's date, an ``Expires`` at the owner's next midnight
+(``journal.clock``). Scopes are a participant (``user_scope(handle)``: their profile,
+rounds, journals, permalinks, feeds, badges and dashboard), ``PUBLIC`` (pages listing
+everyone's public entries) and ``ALL`` (every page).
 
-A page also stops being served at the owner's next midnight (their zone and rollover
-hour, ``expires_at``): missed days, streaks and the grid move with the date.
+Each scope has a token in the shared cache (``hundreddays.cache.tokens``); a page's key
+holds the tokens of its scopes plus everything else it depends on (kind, path, language,
+the viewer, a fingerprint of templates and translations). Writers call ``changed(...)``,
+which drops the tokens: the next read makes new ones and so new keys. The reason this is
+never stale is in ``hundreddays.cache.drop_tokens``. Each process also keeps the pages it
+served last in memory (``LOCAL``, bounded in bytes): a hit then reads only the tokens.
 
-Because a key never names two different pages, each process also keeps the pages it
-served last in memory (``LOCAL``, bounded in bytes): a hit then reads only the tokens
-from the shared cache.
+Pages are kept only in memory caches (Redis): with the database cache, keeping a page
+costs more statements than building it (``hundreddays.cache.keeps_pages``). A cache error
+is a miss (``hundreddays.cache``): the page is built and served.
 
-The CSRF token of the footer's language form is not part of a page: it is stored as a
-placeholder and each response gets the visitor's own.
+No per-visitor data is kept. While a page is built for keeping, the ``csrf_token`` of its
+forms is a random marker made for that build (``csrf_slots``); the body is cut at the
+markers into segments, and each response joins the segments with the visitor's own token.
+The marker is unguessable and never leaves the process, so author-written text can never
+become a token position: nothing in the body is searched or replaced when it is served.
 """
 
 from __future__ import annotations
@@ -38,32 +40,29 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
 from functools import cache as memoize
+from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 from django.template.utils import get_app_template_dirs
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
+from hundreddays.cache import drop_tokens, keeps_pages, tokens
 from journal.models import Round
-from journal.share import day_started_at
 
 PUBLIC = "public"
 # Every page is also in this scope: dropping its token (a tag renamed) rebuilds them all.
 ALL = "all"
-TOKEN_TIMEOUT = 7 * 24 * 3600
 PAGE_TIMEOUT = 24 * 3600
-# Pages not tied to a participant's day (explore, the visitor home) are rebuilt at least this often.
+# Pages without an Expires (explore, the visitor home, feeds) are rebuilt at least this often.
 DEFAULT_LIFETIME = 3600
 LOCAL_BYTES = 32 * 1024 * 1024
 # Bump when the Python that builds a page changes what the page shows.
@@ -71,8 +70,7 @@ CODE_GENERATION = 5
 # Feeds and badges may be kept by any cache for five minutes; HTML pages are revalidated every time.
 PUBLIC_CACHE_CONTROL = "public, max-age=300"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
-# Rendered where {% csrf_token %} goes in a kept page; each response gets its own token.
-CSRF_PLACEHOLDER = "hd-csrf-placeholder-5f0c1e9a7b"
+_SLOT_ATTRIBUTE = "_pagecache_csrf_slot"
 
 
 @memoize
@@ -94,95 +92,61 @@ def generation() -> str:
     return digest.hexdigest()[:12]
 
 
-def has_messages(request) -> bool:
-    """Whether a message waits for this request (cookie or session storage), without reading it."""
-    if "messages" in request.COOKIES:
-        return True
-    session = getattr(request, "session", None)
-    return session is not None and "_messages" in session
-
-
 def user_scope(handle: str) -> str:
     """A participant's pages (by the handle in their URLs)."""
     return f"u:{handle}"
-
-
-def account_scope(pk) -> str:
-    """The signed-in user kept by accounts.backends (by primary key: sessions know no handle)."""
-    return f"uid:{pk}"
-
-
-def _token_key(scope: str) -> str:
-    return f"hd:tok:{scope}"
 
 
 # --- Writes ------------------------------------------------------------------------------
 
 
 def changed(*scopes: str) -> None:
-    """Pages of these scopes are out of date: drop their tokens now and after commit."""
-    keys = [_token_key(s) for s in dict.fromkeys(scopes) if s]
-    if not keys:
-        return
-    cache.delete_many(keys)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    """The one invalidation: pages of these scopes are out of date (now and after commit)."""
+    drop_tokens(scopes)
 
 
-def round_changed(round, *, public: bool | None = None) -> None:
-    """A write to ``round`` or its entries. ``public``: whether explore may show it (default: its visibility)."""
+def round_scopes(round, *, public: bool | None = None) -> list[str]:
+    """The scopes a write to ``round`` or its entries touches.
+
+    ``public``: whether lists of everyone's entries may show it (default: its visibility).
+    """
     if Round.user.is_cached(round):
         handle = round.user.handle
     else:
         handle = get_user_model().objects.filter(pk=round.user_id).values_list("handle", flat=True).first()
     if public is None:
         public = round.visibility == Round.Visibility.PUBLIC
-    changed(user_scope(handle) if handle else "", PUBLIC if public else "")
+    return [user_scope(handle) if handle else "", PUBLIC if public else ""]
 
 
-# --- Reads -------------------------------------------------------------------------------
+def participant_in_url(request, handle, **kwargs) -> list[str]:
+    return [user_scope(handle)]
 
 
-def tokens(scopes: Iterable[str]) -> list[str]:
-    """The current token of each scope (one cache read), made when missing."""
-    scopes = list(scopes)
-    keys = [_token_key(s) for s in scopes]
-    found = cache.get_many(keys)
-    result = []
-    for key in keys:
-        value = found.get(key)
-        if value is None:
-            value = secrets.token_hex(8)
-            if not cache.add(key, value, TOKEN_TIMEOUT):
-                value = cache.get(key) or value
-        result.append(value)
-    return result
+def signed_in_participant(request, **kwargs) -> list[str]:
+    return [user_scope(request.user.handle)]
+
+
+def public_entries(request, **kwargs) -> list[str]:
+    return [PUBLIC]
+
+
+# --- Kept pages --------------------------------------------------------------------------
 
 
 @dataclass
 class Page:
-    """A response ready to serve again. ``body`` holds CSRF_PLACEHOLDER where a token goes."""
+    """A response ready to serve again: its body cut at the CSRF fields, and its headers."""
 
-    body: str
-    content_type: str = "text/html; charset=utf-8"
-    etag: str = ""
-    last_modified: datetime | None = None
-    expires_at: float = 0.0
-    # True for feeds and badges: the same for everybody, so anyone may revalidate and any
-    # cache may keep them for a while. False for HTML pages: only anonymous copies carry
-    # validators (signed-in visitors see their own navigation), never kept in a shared cache.
+    parts: tuple[bytes, ...]
+    content_type: str
+    expires_at: float
     public: bool = False
-
-    def __post_init__(self):
-        # Header values worked out once, when the page is built, not on every response.
-        self.validator_headers = {"ETag": self.etag} if self.etag else {}
-        if self.etag and self.last_modified is not None:
-            self.validator_headers["Last-Modified"] = http_date(self.last_modified.timestamp())
-        self.cache_control = PUBLIC_CACHE_CONTROL if self.public else PRIVATE_CACHE_CONTROL
+    validators: dict[str, str] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
-        return len(self.body) + 512
+        return sum(map(len, self.parts)) + 512
 
 
 class LocalPages:
@@ -223,6 +187,14 @@ class LocalPages:
 LOCAL = LocalPages()
 
 
+def has_messages(request) -> bool:
+    """Whether a message waits for this request (cookie or session storage), without reading it."""
+    if "messages" in request.COOKIES:
+        return True
+    session = getattr(request, "session", None)
+    return session is not None and "_messages" in session
+
+
 def viewer_parts(request) -> tuple:
     """What the navigation shows of the viewer (no query for an anonymous visitor)."""
     user = request.user
@@ -236,37 +208,86 @@ def page_key(kind: str, parts: Iterable, scope_tokens: Iterable[str]) -> str:
     return f"hd:page:{kind}:{hashlib.md5(raw.encode(), usedforsecurity=False).hexdigest()}"
 
 
-def serve(
-    request,
-    *,
-    kind: str,
-    scopes: Iterable[str],
-    parts: Iterable,
-    build: Callable[[], Page],
-    query: Iterable[str] = (),
-):
-    """The page for this request: from memory, from the shared cache, or ``build()`` (then kept).
+def csrf_slots(request) -> dict:
+    """Context processor (last in TEMPLATES): the build's marker as ``csrf_token`` while a
+    kept page is built, so ``{% csrf_token %}`` fields can be cut out of it."""
+    slot = getattr(request, _SLOT_ATTRIBUTE, None)
+    return {"csrf_token": slot} if slot else {}
 
-    ``parts`` must name everything the page shows besides what its scopes cover: the
-    path with its query string, the viewer (``viewer_parts``) when the page shows who is
-    signed in. ``build`` may raise Http404 (nothing is kept then). ``query`` names the
-    query parameters the page reads; a request with any other is answered but not kept,
-    so made-up query strings cannot fill the cache.
+
+def kept(
+    kind: str,
+    *,
+    scopes: Callable[..., Iterable[str]],
+    query: Iterable[str] = (),
+    per_viewer: bool = True,
+    public: bool = False,
+):
+    """Keep the pages of this view whole, under ``kind`` and the tokens of ``scopes(request, **kwargs)``.
+
+    ``per_viewer``: the page shows who is signed in (its key holds the viewer; HTML pages).
+    ``public``: the same for everybody (feeds, badges): any cache may keep it five minutes,
+    and every client may revalidate it; otherwise only anonymous visitors get validators.
+    ``query``: the query parameters the page reads; a request with any other is answered but
+    not kept, so made-up query strings cannot fill the cache. A response other than a 200,
+    or one that sets a cookie, is served as it is and not kept.
     """
-    if has_messages(request) or any(name not in query for name in request.GET):
-        return respond(request, build())
-    key = page_key(kind, parts, tokens([ALL, *scopes]))
-    page = LOCAL.get(key)
-    if page is None:
-        page = cache.get(key)
-        if page is not None:
-            LOCAL.put(key, page)
-    now = time.time()
-    if page is None or page.expires_at <= now:
-        page = build()
-        cache.set(key, page, max(1, min(PAGE_TIMEOUT, int(page.expires_at - now))))
-        LOCAL.put(key, page)
-    return respond(request, page)
+    query = frozenset(query)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            keep = (
+                keeps_pages()
+                and request.method in ("GET", "HEAD")
+                and not has_messages(request)
+                and all(name in query for name in request.GET)
+            )
+            if not keep:
+                response = view(request, *args, **kwargs)
+                page = _page_of(response, public, slot=None)
+                return response if page is None else respond(request, page)
+            parts = (request.get_full_path(), *viewer_parts(request)) if per_viewer else (request.path,)
+            key = page_key(kind, parts, tokens([ALL, *scopes(request, **kwargs)]))
+            page = LOCAL.get(key)
+            if page is None:
+                page = cache.get(key)
+                if page is not None:
+                    LOCAL.put(key, page)
+            now = time.time()
+            if page is None or page.expires_at <= now:
+                slot = secrets.token_hex(16)
+                setattr(request, _SLOT_ATTRIBUTE, slot)
+                try:
+                    response = view(request, *args, **kwargs)
+                finally:
+                    delattr(request, _SLOT_ATTRIBUTE)
+                page = _page_of(response, public, slot=slot)
+                if page is None:
+                    return response
+                cache.set(key, page, max(1, min(PAGE_TIMEOUT, int(page.expires_at - now))))
+                LOCAL.put(key, page)
+            return respond(request, page)
+
+        return wrapper
+
+    return decorator
+
+
+def _page_of(response, public: bool, *, slot: str | None) -> Page | None:
+    """``response`` as a Page, or None when it must not be kept (not a 200, sets a cookie)."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    headers = response.headers
+    expires = parse_http_date_safe(headers.get("Expires", ""))
+    body = response.content
+    return Page(
+        parts=tuple(body.split(slot.encode())) if slot else (body,),
+        content_type=headers.get("Content-Type", "text/html; charset=utf-8"),
+        expires_at=expires if expires is not None else time.time() + DEFAULT_LIFETIME,
+        public=public,
+        validators={name: headers[name] for name in ("ETag", "Last-Modified") if name in headers},
+    )
 
 
 _CONDITIONAL_HEADERS = (
@@ -278,40 +299,28 @@ _CONDITIONAL_HEADERS = (
 
 
 def respond(request, page: Page) -> HttpResponse:
-    revalidate = page.etag and (page.public or not request.user.is_authenticated)
+    revalidate = page.validators and (page.public or not request.user.is_authenticated)
     response = None
     if (
         revalidate
         and "messages" not in request.COOKIES
-        and any(h in request.META for h in _CONDITIONAL_HEADERS)
+        and any(header in request.META for header in _CONDITIONAL_HEADERS)
     ):
-        last_modified = int(page.last_modified.timestamp()) if page.last_modified else None
-        response = get_conditional_response(request, etag=page.etag, last_modified=last_modified)
+        response = get_conditional_response(
+            request,
+            etag=page.validators.get("ETag"),
+            last_modified=parse_http_date_safe(page.validators.get("Last-Modified", "")),
+        )
     if response is None:
-        body = page.body
-        if CSRF_PLACEHOLDER in body:
-            body = body.replace(CSRF_PLACEHOLDER, get_token(request))
+        body = page.parts[0]
+        if len(page.parts) > 1:
+            body = get_token(request).encode().join(page.parts)
         response = HttpResponse(body, content_type=page.content_type)
     headers = response.headers
     if revalidate:
-        for name, value in page.validator_headers.items():
+        for name, value in page.validators.items():
             headers[name] = value
-    headers["Cache-Control"] = page.cache_control
+    headers["Cache-Control"] = PUBLIC_CACHE_CONTROL if page.public else PRIVATE_CACHE_CONTROL
     if not page.public:
         patch_vary_headers(response, ("Cookie",))
     return response
-
-
-def render_page(request, template_name: str, context: dict, **page_fields) -> Page:
-    """A Page of ``template_name`` rendered with a placeholder for the CSRF token."""
-    body = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request=request)
-    return Page(body=body, **page_fields)
-
-
-def next_midnight(user, today) -> float:
-    """When the owner's ``today`` ends (their zone and rollover hour), as a timestamp."""
-    return day_started_at(user, today + timedelta(days=1)).timestamp()
-
-
-def in_an_hour() -> float:
-    return time.time() + DEFAULT_LIFETIME

@@ -6,8 +6,8 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
 from journal import rules
+from journal.clock import today_for
 from journal.models import Entry, Link, Round
-from journal.services import today_for
 
 ENTRY_LIST_PREFETCH = (
     "tags",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from journal import limits, markdown, pagecache, rules
+from journal import clock, limits, markdown, pagecache, rules
 from journal.models import Entry, Link, Round, Tag
 
 MAX_TAGS = 10
@@ -59,11 +58,6 @@ _MARKDOWN_LENGTHS = {
     "thoughts": limits.ENTRY_THOUGHTS,
     "description": limits.ROUND_DESCRIPTION,
 }
-
-
-def today_for(user, now=None) -> date:
-    """The user's "today": their time zone and rollover hour."""
-    return rules.local_today(now or timezone.now(), user.time_zone or "UTC", user.rollover_hour or 0)
 
 
 def date_error_message(code, round, d):
@@ -116,7 +110,7 @@ def _lock(round) -> Round:
 def bump(round):
     """Mark the round changed: its cached pages and ETags are keyed by this version."""
     Round.objects.filter(pk=round.pk).update(version=F("version") + 1, updated_at=timezone.now())
-    pagecache.round_changed(round)
+    pagecache.changed(*pagecache.round_scopes(round))
 
 
 def renumber(round) -> int:
@@ -192,7 +186,7 @@ def _create_entry(
     round, *, date, progress, title="", thoughts="", minutes=None, tags=(), links=(), today=None
 ) -> Entry:
     round = _lock(round)
-    today = today or today_for(round.user)
+    today = today or clock.today_for(round.user)
     stored = {d: (pk, day) for pk, d, day in round.entries.values_list("pk", "date", "day")}
     code = rules.date_error(date, round.start_date, round.target, round.rule, today, stored)
     if code:
@@ -227,7 +221,7 @@ def update_entry(entry, *, today=None, **fields) -> Entry:
         raise RuleError("gone", _("This entry has just been deleted; nothing was saved."))
     new_date = fields.pop("date", entry.date)
     if new_date != entry.date:
-        today = today or today_for(round.user)
+        today = today or clock.today_for(round.user)
         _check_date(round, new_date, today, exclude=entry.pk)
         entry.date = new_date
     tags = fields.pop("tags", None)

@@ -2,8 +2,9 @@
 
 Absolute URLs (from ``settings.SITE_URL``, never from the Host header), the
 "Day N/T of #100DaysOfCode" share links, plain-text snippets for meta tags and
-feed titles, and the HTTP validators (ETag / Last-Modified) that let browsers,
-feed readers and GitHub's image proxy revalidate cheaply.
+feed titles, and the HTTP validators (ETag / Last-Modified / Expires) that let
+browsers, feed readers and GitHub's image proxy revalidate cheaply (journal.pagecache
+answers the conditional requests).
 
 Plain functions on already-loaded objects: nothing here runs a query.
 """
@@ -12,18 +13,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from html import unescape
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.html import strip_tags
 from django.utils.http import http_date, quote_etag
 from django.utils.text import Truncator
 from django.utils.translation import get_language
+
+from journal import clock
 
 HASHTAG = "#100DaysOfCode"
 SITE_NAME = "Hundred Days"
@@ -112,16 +113,6 @@ def page_meta(*, title, description, path, kind="website", noindex=False, feed=N
 # --- HTTP validators ------------------------------------------------------------------
 
 
-def day_started_at(user, today) -> datetime:
-    """The instant the owner's ``today`` began (their zone and rollover hour).
-
-    Pages that show missed days and streaks change at that instant even when
-    nothing was written, so it is a lower bound of their Last-Modified.
-    """
-    zone = ZoneInfo(user.time_zone or "UTC")
-    return datetime.combine(today, time(hour=user.rollover_hour or 0), tzinfo=zone)
-
-
 def make_etag(*parts) -> str:
     key = ":".join(str(p) for p in (MARKUP_GENERATION, *parts))
     return quote_etag(hashlib.md5(key.encode(), usedforsecurity=False).hexdigest())
@@ -129,18 +120,18 @@ def make_etag(*parts) -> str:
 
 @dataclass(frozen=True)
 class Validators:
+    """What lets a client revalidate a page, and when the page changes without a write."""
+
     etag: str
     last_modified: datetime
-
-    def not_modified(self, request):
-        """A 304 (or 412) response when the client's copy is current, else None."""
-        return get_conditional_response(
-            request, etag=self.etag, last_modified=int(self.last_modified.timestamp())
-        )
+    # The owner's next midnight for pages that show missed days and streaks.
+    expires: datetime | None = None
 
     def apply(self, response):
         response.headers["ETag"] = self.etag
         response.headers["Last-Modified"] = http_date(self.last_modified.timestamp())
+        if self.expires is not None:
+            response.headers["Expires"] = http_date(self.expires.timestamp())
         return response
 
 
@@ -149,34 +140,20 @@ def round_validators(round, today, *extra) -> Validators:
 
     ``round.version`` is bumped by journal.services on every write to the round or
     its entries; the owner's name and avatar and the page language are shown too.
+    The page changes at the start of the owner's day even when nothing was written.
     """
     user = round.user
     etag = make_etag(
         round.pk, round.version, today, get_language(), user.handle, user.name, user.avatar_url, *extra
     )
-    return Validators(etag, max(round.updated_at, day_started_at(user, today)))
+    return Validators(
+        etag,
+        max(round.updated_at, clock.day_started_at(user, today)),
+        clock.day_ends_at(user, today),
+    )
 
 
-def conditional_page(request, validators: Validators, render):
-    """Serve an HTML page with revalidation for anonymous visitors.
-
-    A signed-in visitor sees their own navigation (and maybe private rounds),
-    so only anonymous copies carry validators; ``Vary: Cookie`` keeps the two
-    apart in any cache. ``render`` builds the full response when needed.
-    """
-    use_validators = not request.user.is_authenticated
-    if use_validators and "messages" not in request.COOKIES:
-        response = validators.not_modified(request)
-        if response is not None:
-            return _html_cache_headers(validators.apply(response))
-    response = render()
-    if use_validators:
-        validators.apply(response)
-    return _html_cache_headers(response)
-
-
-def _html_cache_headers(response):
-    # Revalidate every time (cheap: one query), never store in a shared cache (CSRF token, language).
-    patch_cache_control(response, private=True, no_cache=True)
-    patch_vary_headers(response, ("Cookie",))
+def changes_at_day_end(response, user, today):
+    """Mark a page showing ``user``'s missed days and streaks as changing when their day ends."""
+    response.headers["Expires"] = http_date(clock.day_ends_at(user, today).timestamp())
     return response

@@ -1,9 +1,9 @@
-"""Writes that change what cached pages show drop the page-cache tokens of their scopes.
+"""Writes that change what kept pages show call ``pagecache.changed`` for their scopes.
 
-journal.services (and the admin and the importer through it) call
-``pagecache.round_changed`` when they bump a round's version; these receivers cover
-the rest: a round saved or deleted in any way, a participant's profile (and the
-signed-in user accounts.backends keeps), a tag renamed in the admin. See journal/pagecache.py for why a dropped token is never stale.
+journal.services (and the admin and the importer through it) call it when they bump a
+round's version; these receivers cover the rest: a round saved or deleted in any way, a
+participant's profile, a tag renamed in the admin. (The signed-in user kept by
+accounts.backends is dropped by accounts' own receiver.)
 """
 
 from django.conf import settings
@@ -18,7 +18,7 @@ _UNSHOWN_USER_FIELDS = {"last_login", "password", "last_reminded_on"}
 
 def round_saved_or_deleted(sender, instance, **kwargs):
     # public=True: the visibility may just have changed, so explore and the home may change too.
-    pagecache.round_changed(instance, public=True)
+    pagecache.changed(*pagecache.round_scopes(instance, public=True))
 
 
 def user_about_to_change(sender, instance, update_fields=None, raw=False, **kwargs):
@@ -34,16 +34,14 @@ def user_about_to_change(sender, instance, update_fields=None, raw=False, **kwar
 def user_changed(sender, instance, update_fields=None, raw=False, **kwargs):
     if raw or instance.pk is None:
         return
-    # The signed-in user kept by accounts.backends goes on every write (a new password too).
-    scopes = [pagecache.account_scope(instance.pk)]
-    if update_fields is None or not set(update_fields) <= _UNSHOWN_USER_FIELDS:
-        old = getattr(instance, "_pagecache_old_handle", None)
-        scopes += [
-            pagecache.user_scope(instance.handle) if instance.handle else "",
-            pagecache.user_scope(old) if old else "",
-            pagecache.PUBLIC,
-        ]
-    pagecache.changed(*scopes)
+    if update_fields is not None and set(update_fields) <= _UNSHOWN_USER_FIELDS:
+        return
+    old = getattr(instance, "_pagecache_old_handle", None)
+    pagecache.changed(
+        pagecache.user_scope(instance.handle) if instance.handle else "",
+        pagecache.user_scope(old) if old else "",
+        pagecache.PUBLIC,
+    )
 
 
 def tag_changed(sender, instance, **kwargs):

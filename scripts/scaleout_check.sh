@@ -128,13 +128,13 @@ for mode in database redis; do
     "$PY" manage.py shell -c "
 from datetime import timedelta
 from django.contrib.auth import get_user_model
-from journal import services
+from journal import clock, services
 from journal.models import Entry
 User = get_user_model()
 user = User.objects.filter(email='$EMAIL').first()
 if user is None:
     user = User.objects.create_user(email='$EMAIL', password='$PASSWORD', handle='$HANDLE', display_name='Scale Out')
-    round = services.start_round(user, start_date=services.today_for(user) - timedelta(days=3), visibility='public')
+    round = services.start_round(user, start_date=clock.today_for(user) - timedelta(days=3), visibility='public')
     services.create_entry(round, date=round.start_date + timedelta(days=1), progress='Version one')
 entry = Entry.objects.get(round__user=user)
 services.update_entry(entry, progress='Version one')

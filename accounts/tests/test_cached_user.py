@@ -1,38 +1,17 @@
 """The signed-in user read from Redis (REDIS_URL set): no SQL, and every change seen at once."""
 
-import os
-
 import pytest
 from django.core.cache import cache
 
-from journal import pagecache
 from journal.tests import budget
 from journal.tests.factories import log, make_round
 
 pytestmark = pytest.mark.django_db
 
-REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
-
 
 @pytest.fixture(autouse=True)
-def redis_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "hundreddays.cache.RedisCache",
-            "LOCATION": REDIS,
-            "KEY_PREFIX": f"test-{os.getpid()}",
-        }
-    }
-    try:
-        cache.get("ping")
-    except Exception as error:  # noqa: BLE001 - any connection error
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis is not reachable at {REDIS}: {error}")
-    pagecache.LOCAL.clear()
-    yield
-    cache.clear()
-    pagecache.LOCAL.clear()
+def _redis(redis_cache):
+    """Redis as the cache and the session cache, as with REDIS_URL set (conftest.py)."""
 
 
 def _dashboard(client):

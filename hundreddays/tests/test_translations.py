@@ -28,7 +28,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import formats, translation
 
 from journal import selectors
-from journal.services import LinkInput, today_for
+from journal.clock import today_for
+from journal.services import LinkInput
 from journal.tests.factories import log, make_round
 
 LOCALE = Path(settings.BASE_DIR) / "locale"

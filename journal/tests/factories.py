@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from journal import services
+from journal import clock, services
 
 
 def make_round(user, *, days_ago=10, visibility="public", rule="official", target=100, title=""):
-    today = services.today_for(user)
+    today = clock.today_for(user)
     return services.start_round(
         user,
         start_date=today - timedelta(days=days_ago),
@@ -19,7 +19,7 @@ def make_round(user, *, days_ago=10, visibility="public", rule="official", targe
 
 def log(round, *days_ago, progress="Worked on it.", **fields):
     """Create entries ``days_ago`` days before the owner's today."""
-    today = services.today_for(round.user)
+    today = clock.today_for(round.user)
     created = []
     for ago in days_ago:
         created.append(

@@ -172,8 +172,8 @@ def staff_client(client, make_user):
 
 
 def test_adding_an_entry_in_the_admin_numbers_it(staff_client, user):
+    from journal.clock import today_for
     from journal.models import Entry
-    from journal.services import today_for
     from journal.tests.factories import log, make_round
 
     round = make_round(user, days_ago=5)

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from journal.services import today_for
+from journal.clock import today_for
 from journal.tests.factories import log, make_round
 
 pytestmark = pytest.mark.django_db

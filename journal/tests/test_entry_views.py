@@ -2,8 +2,8 @@ from datetime import timedelta
 
 import pytest
 
+from journal.clock import today_for
 from journal.models import Entry
-from journal.services import today_for
 from journal.tests.factories import log, make_round
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from journal import rules, services
+from journal import clock, rules
 from journal.management.commands.load_demo import DEMO_DAYS, DEMO_EMAIL, DEMO_HANDLE
 from journal.models import Entry, Link, Round, Tag
 
@@ -46,7 +46,7 @@ def test_the_demo_round_has_some_missed_days_and_is_not_broken():
     load()
     round = Round.objects.get(user__email=DEMO_EMAIL)
     dates = list(round.entries.values_list("date", flat=True))
-    today = services.today_for(round.user)
+    today = clock.today_for(round.user)
     summary = rules.summarize(dates, round.start_date, round.target, round.rule, today)
     assert summary.missed >= 1
     assert summary.status == rules.ACTIVE

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from journal import importing, limits, markdown
+from journal.clock import today_for
 from journal.forms import EntryForm, RoundForm
 from journal.logs.data import EntryData, LogData, RoundData
 from journal.models import Entry, Round
-from journal.services import today_for
 from journal.tests.factories import make_round
 
 REL = 'rel="nofollow noopener ugc"'

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from journal import rules, services
+from journal import clock, rules, services
 from journal.models import Entry, Link, Round, Tag
 
 pytestmark = pytest.mark.django_db
@@ -231,9 +231,9 @@ def test_it_uses_the_owners_local_today_when_none_is_given(make_user):
     # At 10:30 UTC it is already tomorrow in Kiritimati (+14).
     user = make_user("kiri@example.com", handle="kiri", time_zone="Pacific/Kiritimati")
     now = datetime(2025, 1, 1, 10, 30, tzinfo=UTC)
-    assert services.today_for(user, now) == jan(2)
+    assert clock.today_for(user, now) == jan(2)
     user.rollover_hour = 1
-    assert services.today_for(user, now) == jan(1)
+    assert clock.today_for(user, now) == jan(1)
 
 
 # --- Tags, links, Markdown ---

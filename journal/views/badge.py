@@ -6,6 +6,7 @@ is XML-escaped, without the characters XML forbids (hundreddays.textsafety).
 """
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -13,9 +14,9 @@ from django.utils.translation import override
 from django.views.decorators.http import require_safe
 
 from hundreddays import textsafety
-from journal import figures, pagecache, rules, selectors, share
+from journal import clock, figures, pagecache, rules, selectors, share
+from journal.clock import today_for
 from journal.models import Entry, Round
-from journal.services import today_for
 
 COLUMNS = 20
 MAX_ROWS = 20  # 400 cells: longer grids (a long-abandoned round) are cut
@@ -96,18 +97,9 @@ def render_svg(round, summary) -> str:
 
 
 @require_safe
+@pagecache.kept("badge", scopes=pagecache.participant_in_url, per_viewer=False, public=True)
 def badge(request, handle, number):
     """Kept in the page cache; building it costs 1. the round and its owner, 2. its dates."""
-    return pagecache.serve(
-        request,
-        kind="badge",
-        scopes=[pagecache.user_scope(handle)],
-        parts=(request.path,),
-        build=lambda: _build_badge(handle, number),
-    )
-
-
-def _build_badge(handle, number):
     round = get_object_or_404(
         Round.objects.exclude(visibility=Round.Visibility.PRIVATE).select_related("user"),
         user__handle=handle,
@@ -120,12 +112,10 @@ def _build_badge(handle, number):
     summary = selectors.round_summary(round, today, with_grid=True, dates=dates)
     with override(user.language or settings.LANGUAGE_CODE):
         svg = render_svg(round, summary)
-    return pagecache.Page(
-        body=svg,
-        content_type="image/svg+xml",
-        # Missed days change with the date, not only with writes.
+    # Missed days change with the date, not only with writes.
+    validators = share.Validators(
         etag=share.make_etag("badge", round.pk, round.version, today, user.language),
-        last_modified=max(round.updated_at, share.day_started_at(user, today)),
-        expires_at=pagecache.next_midnight(user, today),
-        public=True,
+        last_modified=max(round.updated_at, clock.day_started_at(user, today)),
+        expires=clock.day_ends_at(user, today),
     )
+    return validators.apply(HttpResponse(svg, content_type="image/svg+xml"))

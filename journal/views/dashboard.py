@@ -1,8 +1,9 @@
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from journal import pagecache, selectors
+from journal import pagecache, selectors, share
+from journal.clock import today_for
 from journal.forms import EntryForm
-from journal.services import today_for
 
 
 @require_GET
@@ -12,24 +13,18 @@ def home(request):
     return dashboard(request)
 
 
+@pagecache.kept("home", scopes=pagecache.public_entries)
 def visitor_home(request):
     """The challenge and the latest public entries.
 
     Kept in the page cache (scope: everyone's public entries). Building it costs the
     latest public entries (+round+user), their tags and their links.
     """
-
-    def build():
-        entries = list(selectors.latest_public_entries(limit=6))
-        return pagecache.render_page(
-            request, "journal/home.html", {"entries": entries}, expires_at=pagecache.in_an_hour()
-        )
-
-    return pagecache.serve(
-        request, kind="home", scopes=[pagecache.PUBLIC], parts=(request.get_full_path(),), build=build
-    )
+    entries = list(selectors.latest_public_entries(limit=6))
+    return render(request, "journal/home.html", {"entries": entries})
 
 
+@pagecache.kept("dashboard", scopes=pagecache.signed_in_participant)
 def dashboard(request):
     """The signed-in participant's current round: summary, grid, latest entries, "Log today".
 
@@ -38,22 +33,10 @@ def dashboard(request):
     show) costs: the current round, its dates, latest 5 entries, their tags, their links.
     """
     user = request.user
-
-    def build():
-        today = today_for(user)
-        round = selectors.active_round(user)
-        context = {"today": today, "round": None} if round is None else _round_context(round, today)
-        return pagecache.render_page(
-            request, "journal/dashboard.html", context, expires_at=pagecache.next_midnight(user, today)
-        )
-
-    return pagecache.serve(
-        request,
-        kind="dashboard",
-        scopes=[pagecache.user_scope(user.handle)],
-        parts=(request.get_full_path(), *pagecache.viewer_parts(request)),
-        build=build,
-    )
+    today = today_for(user)
+    round = selectors.active_round(user)
+    context = {"today": today, "round": None} if round is None else _round_context(round, today)
+    return share.changes_at_day_end(render(request, "journal/dashboard.html", context), user, today)
 
 
 def _round_context(round, today) -> dict:

@@ -25,10 +25,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import importing, rules
+from journal.clock import today_for
 from journal.logs import LogError, parse_upload, write_json
 from journal.logs.markdown_in import ORDER_NAMES, ORDERS, read_numeric
 from journal.models import Entry, Round
-from journal.services import today_for
 
 # The pending import between preview and confirm lives in the session (server side, this
 # user only): the file is not sent back and forth, and no one else can confirm it.

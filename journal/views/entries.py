@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal import selectors, services
+from journal.clock import today_for
 from journal.forms import EntryForm
 from journal.models import Round
-from journal.services import RuleError, today_for
+from journal.services import RuleError
 
 
 def _apply_rule_error(form, error):

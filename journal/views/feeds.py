@@ -10,16 +10,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max, Q, Sum
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hundreddays import textsafety
-from journal import figures, pagecache, selectors, share
+from journal import clock, figures, pagecache, selectors, share
 from journal.models import Entry, Round
-from journal.services import today_for
 
 FEED_ITEMS = 50
 
@@ -33,31 +32,14 @@ class _JournalFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
-        # The same feed for everyone: kept in the page cache under the participant's scope.
-        return pagecache.serve(
-            request,
-            kind="feed",
-            scopes=[pagecache.user_scope(kwargs["handle"])],
-            parts=(request.path,),
-            build=lambda: self.build(request, *args, **kwargs),
-        )
+        return _feed(request, self, *args, **kwargs)
 
     def build(self, request, *args, **kwargs):
         obj = self.get_object(request, *args, **kwargs)
-        validators = self.validators(obj)
         with translation.override(self.language_of(obj)):
             feedgen = self.get_feed(obj, request)
-        return pagecache.Page(
-            body=feedgen.writeString("utf-8"),
-            content_type=feedgen.content_type,
-            etag=validators.etag,
-            last_modified=validators.last_modified,
-            expires_at=self.expires_at(obj),
-            public=True,
-        )
-
-    def expires_at(self, obj):
-        return pagecache.in_an_hour()
+        response = HttpResponse(feedgen.writeString("utf-8"), content_type=feedgen.content_type)
+        return self.validators(obj).apply(response)
 
     def language_of(self, obj):
         """The participant's language, whoever reads: a feed is the same for everyone."""
@@ -68,7 +50,12 @@ class _JournalFeed(Feed):
         return _("Day %(day)s: %(title)s") % {"day": entry.day, "title": title}
 
     def item_link(self, entry):
-        return share.absolute_url(entry.get_absolute_url())
+        # Asked for twice an item (link and id); the round's URL is reversed once a feed.
+        round = entry.round
+        base = round.__dict__.get("_absolute_url")
+        if base is None:
+            base = round.__dict__["_absolute_url"] = share.absolute_url(round.get_absolute_url())
+        return f"{base}{entry.date.isoformat()}/"
 
     def item_description(self, entry):
         if entry.thoughts_html:
@@ -85,10 +72,20 @@ class _JournalFeed(Feed):
         return entry.round.user.name
 
     def item_author_link(self, entry):
-        return share.absolute_url(entry.round.user.get_absolute_url())
+        user = entry.round.user
+        link = user.__dict__.get("_absolute_url")
+        if link is None:
+            link = user.__dict__["_absolute_url"] = share.absolute_url(user.get_absolute_url())
+        return link
 
     def item_categories(self, entry):
         return [tag.name for tag in entry.tags.all()]
+
+
+# The same feed for everyone: kept in the page cache under the participant's scope.
+@pagecache.kept("feed", scopes=pagecache.participant_in_url, per_viewer=False, public=True)
+def _feed(request, feed, *args, **kwargs):
+    return feed.build(request, *args, **kwargs)
 
 
 class RoundFeed(_JournalFeed):
@@ -105,7 +102,7 @@ class RoundFeed(_JournalFeed):
             user__is_active=True,
             number=number,
         )
-        round.summary = selectors.round_summary(round, today_for(round.user))
+        round.summary = selectors.round_summary(round, clock.today_for(round.user))
         return round
 
     def validators(self, round):
@@ -113,10 +110,9 @@ class RoundFeed(_JournalFeed):
         today = round.summary.today
         # The figures change with the owner's date, not only with writes.
         etag = share.make_etag("feed", round.pk, round.version, today, user.handle, user.name, user.language)
-        return share.Validators(etag, max(round.updated_at, share.day_started_at(user, today)))
-
-    def expires_at(self, round):
-        return min(pagecache.in_an_hour(), pagecache.next_midnight(round.user, round.summary.today))
+        return share.Validators(
+            etag, max(round.updated_at, clock.day_started_at(user, today)), clock.day_ends_at(user, today)
+        )
 
     def language_of(self, round):
         return round.user.language or settings.LANGUAGE_CODE

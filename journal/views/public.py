@@ -10,14 +10,14 @@ Markdown. Query counts are for an anonymous visitor; a signed-in one adds two
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from journal import figures, pagecache, selectors, share
+from journal import figures, pagecache, rules, selectors, share
+from journal.clock import today_for
 from journal.models import Entry, Round
-from journal.services import today_for
 
 EXPLORE_PAGE_SIZE = 20
 PROFILE_LATEST = 10
@@ -40,6 +40,7 @@ def _page_number(value):
 
 
 @require_safe
+@pagecache.kept("explore", scopes=pagecache.public_entries, query=("page",))
 def explore(request):
     """Latest entries of public rounds, newest first, 20 a page.
 
@@ -48,71 +49,52 @@ def explore(request):
     whether there is a next page, so no COUNT(*) is needed.
     """
     number = _page_number(request.GET.get("page"))
-
-    def build():
-        offset = (number - 1) * EXPLORE_PAGE_SIZE
-        qs = (
-            Entry.objects.public()
-            .filter(round__user__is_active=True)
-            .select_related("round", "round__user")
-            .order_by("-created_at", "-id")
-        )
-        entries = list(selectors.entries_for_display(qs)[offset : offset + EXPLORE_PAGE_SIZE + 1])
-        has_next = len(entries) > EXPLORE_PAGE_SIZE
-        entries = entries[:EXPLORE_PAGE_SIZE]
-        if number > 1 and not entries:
-            raise Http404
-        path = reverse("journal:explore") + (f"?page={number}" if number > 1 else "")
-        seo = share.page_meta(
-            title=_("Explore public #100DaysOfCode journals"),
-            description=_("The latest days logged by everyone doing #100DaysOfCode on Hundred Days."),
-            path=path,
-        )
-        context = {
-            "entries": entries,
-            "page_number": number,
-            "previous_page": number - 1 if number > 1 else None,
-            "next_page": number + 1 if has_next else None,
-            "seo": seo,
-        }
-        return pagecache.render_page(
-            request, "journal/explore.html", context, expires_at=pagecache.in_an_hour()
-        )
-
-    return pagecache.serve(
-        request,
-        kind="explore",
-        scopes=[pagecache.PUBLIC],
-        parts=(request.get_full_path(), *pagecache.viewer_parts(request)),
-        build=build,
-        query=("page",),
+    offset = (number - 1) * EXPLORE_PAGE_SIZE
+    qs = (
+        Entry.objects.public()
+        .filter(round__user__is_active=True)
+        .select_related("round", "round__user")
+        .order_by("-created_at", "-id")
     )
-
-
-def _serve_round_page(request, handle, kind, build):
-    """A page of one participant, kept in the page cache for this viewer and path."""
-    return pagecache.serve(
-        request,
-        kind=kind,
-        scopes=[pagecache.user_scope(handle)],
-        parts=(request.get_full_path(), *pagecache.viewer_parts(request)),
-        build=build,
+    entries = list(selectors.entries_for_display(qs)[offset : offset + EXPLORE_PAGE_SIZE + 1])
+    has_next = len(entries) > EXPLORE_PAGE_SIZE
+    entries = entries[:EXPLORE_PAGE_SIZE]
+    if number > 1 and not entries:
+        raise Http404
+    path = reverse("journal:explore") + (f"?page={number}" if number > 1 else "")
+    seo = share.page_meta(
+        title=_("Explore public #100DaysOfCode journals"),
+        description=_("The latest days logged by everyone doing #100DaysOfCode on Hundred Days."),
+        path=path,
     )
+    context = {
+        "entries": entries,
+        "page_number": number,
+        "previous_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if has_next else None,
+        "seo": seo,
+    }
+    return render(request, "journal/explore.html", context)
+
+
+def _neighbour_days(round, entry):
+    """The day numbers of the entries before and after ``entry`` (dates in its annotations)."""
+    if round.rule == rules.CALENDAR:
+        start = round.start_date
+        return (
+            rules.day_number(entry.previous_date, start, rules.CALENDAR) if entry.previous_date else None,
+            rules.day_number(entry.next_date, start, rules.CALENDAR) if entry.next_date else None,
+        )
+    return entry.day - 1, entry.day + 1
 
 
 def _round_page(request, round, today, template_name, context, *validator_parts):
-    validators = share.round_validators(round, today, *validator_parts)
-    return pagecache.render_page(
-        request,
-        template_name,
-        context,
-        etag=validators.etag,
-        last_modified=validators.last_modified,
-        expires_at=pagecache.next_midnight(round.user, today),
-    )
+    response = render(request, template_name, context)
+    return share.round_validators(round, today, *validator_parts).apply(response)
 
 
 @require_safe
+@pagecache.kept("profile", scopes=pagecache.participant_in_url)
 def profile(request, handle):
     """A participant's rounds (public ones; all of them for the owner) and latest public entries.
 
@@ -120,10 +102,6 @@ def profile(request, handle):
     owner alone when there is no round to show), 2. the dates of those rounds (for
     day, total and status), 3. the latest entries of the public rounds.
     """
-    return _serve_round_page(request, handle, "profile", lambda: _build_profile(request, handle))
-
-
-def _build_profile(request, handle):
     is_owner = request.user.is_authenticated and request.user.handle == handle
     rounds = Round.objects.filter(user__handle=handle, user__is_active=True).select_related("user")
     if not is_owner:
@@ -171,100 +149,98 @@ def _build_profile(request, handle):
         "is_owner": is_owner,
         "seo": seo,
     }
-    return pagecache.render_page(
-        request, "journal/profile.html", context, expires_at=pagecache.next_midnight(person, today)
-    )
+    return share.changes_at_day_end(render(request, "journal/profile.html", context), person, today)
 
 
 @require_safe
+@pagecache.kept("journal", scopes=pagecache.participant_in_url)
 def round_journal(request, handle, number):
     """A round's log, oldest first, with its summary and grid.
 
     Kept in the page cache. Building it costs 1. the round and its owner,
     2. entries, 3. their tags, 4. their links.
     """
-
-    def build():
-        round = _visible_round(request, handle, number)
-        today = today_for(round.user)
-        entries = list(selectors.entries_for_display(round.entries.order_by("date")))
-        for entry in entries:
-            entry.round = round
-        summary = selectors.round_summary(round, today, with_grid=True, dates=[e.date for e in entries])
-        kwargs = {"handle": round.user.handle, "number": round.number}
-        shared = not round.is_private
-        description = share.plain_text(round.description_html) or _(
-            "%(name)s's #100DaysOfCode journal. %(figures)s"
-        ) % {"name": round.user.name, "figures": figures.line(summary)}
-        context = {
-            "round": round,
-            "entries": entries,
-            "summary": summary,
-            "is_owner": _is_owner(request, round),
-            "next_round": selectors.next_round_offer(round, summary),
-            "feed_url": reverse("journal:round-feed", kwargs=kwargs) if shared else "",
-            "badge_url": share.badge_url(round) if shared else "",
-            "badge_markdown": share.badge_markdown(round) if shared else "",
-            "seo": share.page_meta(
-                title=f"{round.title} · {round.user.name}",
-                description=description,
-                path=round.get_absolute_url(),
-                noindex=not round.is_public,
-                feed=reverse("journal:round-feed", kwargs=kwargs) if shared else None,
-            ),
-        }
-        return _round_page(request, round, today, "journal/round_journal.html", context, "journal")
-
-    return _serve_round_page(request, handle, "journal", build)
+    round = _visible_round(request, handle, number)
+    today = today_for(round.user)
+    entries = list(selectors.entries_for_display(round.entries.order_by("date")))
+    for entry in entries:
+        entry.round = round
+    summary = selectors.round_summary(round, today, with_grid=True, dates=[e.date for e in entries])
+    kwargs = {"handle": round.user.handle, "number": round.number}
+    shared = not round.is_private
+    description = share.plain_text(round.description_html) or _(
+        "%(name)s's #100DaysOfCode journal. %(figures)s"
+    ) % {"name": round.user.name, "figures": figures.line(summary)}
+    context = {
+        "round": round,
+        "entries": entries,
+        "summary": summary,
+        "is_owner": _is_owner(request, round),
+        "next_round": selectors.next_round_offer(round, summary),
+        "feed_url": reverse("journal:round-feed", kwargs=kwargs) if shared else "",
+        "badge_url": share.badge_url(round) if shared else "",
+        "badge_markdown": share.badge_markdown(round) if shared else "",
+        "seo": share.page_meta(
+            title=f"{round.title} · {round.user.name}",
+            description=description,
+            path=round.get_absolute_url(),
+            noindex=not round.is_public,
+            feed=reverse("journal:round-feed", kwargs=kwargs) if shared else None,
+        ),
+    }
+    return _round_page(request, round, today, "journal/round_journal.html", context, "journal")
 
 
 @require_safe
+@pagecache.kept("entry", scopes=pagecache.participant_in_url)
 def entry_detail(request, handle, number, date):
     """One day, with links to the days before and after it and share links.
 
-    Kept in the page cache. Building it costs 1. the round and its owner, 2. the
-    entry with the dates and day numbers of its neighbours (subqueries), 3. its
-    tags, 4. its links, 5. the round's dates (its figures in the header).
+    Kept in the page cache. Building it costs 1. the entry with its round, its owner
+    and the dates of its neighbours (subqueries), 2. its tags, 3. its links, 4. the
+    round's dates (its figures in the header).
     """
-
-    def build():
-        round = _visible_round(request, handle, number)
-        today = today_for(round.user)
-        before = Entry.objects.filter(round=round, date__lt=OuterRef("date")).order_by("-date")
-        after = Entry.objects.filter(round=round, date__gt=OuterRef("date")).order_by("date")
-        qs = round.entries.annotate(
+    # The entry with its round and owner in one query. Each neighbour is read once (its
+    # date); its day number follows from the entry's own, which journal.services keeps
+    # consecutive: the previous entry is day - 1, the next day + 1.
+    before = Entry.objects.filter(round=OuterRef("round"), date__lt=OuterRef("date")).order_by("-date")
+    after = Entry.objects.filter(round=OuterRef("round"), date__gt=OuterRef("date")).order_by("date")
+    qs = (
+        Entry.objects.visible_to(request.user)
+        .filter(round__user__handle=handle, round__user__is_active=True, round__number=number)
+        .select_related("round", "round__user")
+        .annotate(
             previous_date=Subquery(before.values("date")[:1]),
-            previous_day=Subquery(before.values("day")[:1]),
             next_date=Subquery(after.values("date")[:1]),
-            next_day=Subquery(after.values("day")[:1]),
         )
-        entry = get_object_or_404(selectors.entries_for_display(qs), date=date)
-        entry.round = round
-        summary = selectors.round_summary(round, today)
-        kwargs = {"handle": round.user.handle, "number": round.number}
-        title = _("Day %(day)s of %(target)s") % {"day": entry.day, "target": round.target}
-        if entry.title:
-            title = f"{title}: {entry.title}"
-        context = {
-            "round": round,
-            "entry": entry,
-            "summary": summary,
-            "is_owner": _is_owner(request, round),
-            "previous_url": reverse("journal:entry", kwargs={**kwargs, "date": entry.previous_date})
-            if entry.previous_date
-            else "",
-            "next_url": reverse("journal:entry", kwargs={**kwargs, "date": entry.next_date})
-            if entry.next_date
-            else "",
-            "share_links": share.share_links(entry, round),
-            "seo": share.page_meta(
-                title=f"{title} · {round.user.name}",
-                description=share.plain_text(entry.progress_html),
-                path=entry.get_absolute_url(),
-                kind="article",
-                noindex=not round.is_public,
-            ),
-        }
-        return _round_page(request, round, today, "journal/entry_detail.html", context, "entry", date)
-
-    return _serve_round_page(request, handle, "entry", build)
+    )
+    entry = get_object_or_404(selectors.entries_for_display(qs), date=date)
+    round = entry.round
+    today = today_for(round.user)
+    entry.previous_day, entry.next_day = _neighbour_days(round, entry)
+    summary = selectors.round_summary(round, today)
+    kwargs = {"handle": round.user.handle, "number": round.number}
+    title = _("Day %(day)s of %(target)s") % {"day": entry.day, "target": round.target}
+    if entry.title:
+        title = f"{title}: {entry.title}"
+    context = {
+        "round": round,
+        "entry": entry,
+        "summary": summary,
+        "is_owner": _is_owner(request, round),
+        "previous_url": reverse("journal:entry", kwargs={**kwargs, "date": entry.previous_date})
+        if entry.previous_date
+        else "",
+        "next_url": reverse("journal:entry", kwargs={**kwargs, "date": entry.next_date})
+        if entry.next_date
+        else "",
+        "share_links": share.share_links(entry, round),
+        "seo": share.page_meta(
+            title=f"{title} · {round.user.name}",
+            description=share.plain_text(entry.progress_html),
+            path=entry.get_absolute_url(),
+            kind="article",
+            noindex=not round.is_public,
+        ),
+    }
+    return _round_page(request, round, today, "journal/entry_detail.html", context, "entry", date)

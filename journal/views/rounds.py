@@ -5,9 +5,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import selectors, services
+from journal.clock import today_for
 from journal.forms import RoundForm
 from journal.models import Entry, Round
-from journal.services import RuleError, today_for
+from journal.services import RuleError
 
 
 @login_required

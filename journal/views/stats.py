@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from journal import figures, selectors, share
+from journal import figures, pagecache, selectors, share
+from journal.clock import today_for
 from journal.models import Entry, Tag
-from journal.services import today_for
 
 WIDTH = 720
 MAX_TAGS = 20
@@ -143,33 +143,31 @@ def bar_chart(id, title, description, rows):
 
 
 @require_safe
+@pagecache.kept("stats", scopes=pagecache.participant_in_url)
 def stats(request, handle, number):
-    """Queries: 1. the round and its owner (all a 304 costs), 2. date, day and minutes
-    of its entries, 3. its tags with their counts."""
+    """Kept in the page cache. Building it costs 1. the round and its owner, 2. date, day
+    and minutes of its entries, 3. its tags with their counts."""
     round = selectors.visible_round(request.user, handle, number)
     if not round.user.is_active:
         raise Http404
     today = today_for(round.user)
-
-    def render_page():
-        days = list(Entry.objects.filter(round=round).order_by("date").values_list("date", "day", "minutes"))
-        tags = list(
-            Tag.objects.filter(entries__round=round)
-            .annotate(n=Count("entries"))
-            .order_by("-n", "name")
-            .values_list("name", "n")
-        )
-        summary = selectors.round_summary(round, today, dates=[d for d, _day, _m in days])
-        context = {"round": round, "summary": summary, **_charts(days, tags)}
-        context["seo"] = share.page_meta(
-            title=_("Stats of %(title)s · %(name)s") % {"title": round.title, "name": round.user.name},
-            description=f"{figures.line(summary)} {context['text_summary']}",
-            path=reverse("journal:stats", kwargs={"handle": round.user.handle, "number": round.number}),
-            noindex=not round.is_public,
-        )
-        return render(request, "journal/stats.html", context)
-
-    return share.conditional_page(request, share.round_validators(round, today, "stats"), render_page)
+    days = list(Entry.objects.filter(round=round).order_by("date").values_list("date", "day", "minutes"))
+    tags = list(
+        Tag.objects.filter(entries__round=round)
+        .annotate(n=Count("entries"))
+        .order_by("-n", "name")
+        .values_list("name", "n")
+    )
+    summary = selectors.round_summary(round, today, dates=[d for d, _day, _m in days])
+    context = {"round": round, "summary": summary, **_charts(days, tags)}
+    context["seo"] = share.page_meta(
+        title=_("Stats of %(title)s · %(name)s") % {"title": round.title, "name": round.user.name},
+        description=f"{figures.line(summary)} {context['text_summary']}",
+        path=reverse("journal:stats", kwargs={"handle": round.user.handle, "number": round.number}),
+        noindex=not round.is_public,
+    )
+    response = render(request, "journal/stats.html", context)
+    return share.round_validators(round, today, "stats").apply(response)
 
 
 def _minutes_text(minutes):

@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
-from journal import importing, services  # noqa: E402
+from journal import clock, importing, services  # noqa: E402
 from journal.logs import parse_json, write_json  # noqa: E402
 from journal.models import Entry, Link, Round, Tag  # noqa: E402
 from journal.services import LinkInput  # noqa: E402
@@ -68,7 +68,7 @@ def write():
 
     before = {model.__name__: top(model) for model in (User, Round, Entry, Link, Tag)}
     user = User.objects.create_user(email=f"after-{get_random_string(6).lower()}@example.com", password=None)
-    today = services.today_for(user)
+    today = clock.today_for(user)
     round = services.start_round(user, start_date=today, visibility="public")
     entry = services.create_entry(
         round,

@@ -28,7 +28,7 @@ from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
-from journal import services  # noqa: E402
+from journal import clock, services  # noqa: E402
 from journal.services import LinkInput  # noqa: E402
 
 PROFILES = [
@@ -68,7 +68,7 @@ def main():
                 language=lang,
             )
         # Yesterday at the latest: the run may cross midnight in the participant's time zone.
-        last = services.today_for(user) - timedelta(days=1)
+        last = clock.today_for(user) - timedelta(days=1)
         start = last - timedelta(days=299)
         round = services.start_round(
             user, start_date=start, target=366, visibility="public", title=f"Round of {name}"

@@ -158,11 +158,11 @@ def move_clock(round, days):
     Through journal.services, so day numbers are recomputed as for any edit. The live
     server's clock stays the real one; the round lives as if that time had gone by.
     """
-    from journal import services
+    from journal import clock, services
     from journal.models import Round
 
     round = Round.objects.select_related("user").get(pk=round.pk)
-    today = services.today_for(round.user)
+    today = clock.today_for(round.user)
     shift = timedelta(days=days)
     round = services.update_round(round, start_date=round.start_date - shift)
     for entry in round.entries.order_by("date"):

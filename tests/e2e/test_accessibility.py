@@ -37,7 +37,8 @@ PAGES = [
 @pytest.fixture
 def public_round(member):
     from journal import services
-    from journal.services import LinkInput, today_for
+    from journal.clock import today_for
+    from journal.services import LinkInput
 
     today = today_for(member)
     round = services.start_round(

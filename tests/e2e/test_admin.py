@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def public_entry(member):
     from journal import services
-    from journal.services import today_for
+    from journal.clock import today_for
 
     today = today_for(member)
     round = services.start_round(member, start_date=today - timedelta(days=1), visibility="public")

@@ -15,7 +15,8 @@ PHONE = {"viewport": {"width": WIDTH, "height": 740}, "is_mobile": True, "has_to
 def busy_round(member):
     """Two weeks in, with a gap, a long dotted path in code and a long link: what tends to overflow."""
     from journal import services
-    from journal.services import LinkInput, today_for
+    from journal.clock import today_for
+    from journal.services import LinkInput
 
     today = today_for(member)
     start = today - timedelta(days=14)

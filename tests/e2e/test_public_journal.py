@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def round_with_days(member):
     from journal import services
-    from journal.services import today_for
+    from journal.clock import today_for
 
     today = today_for(member)
     round = services.start_round(member, start_date=today - timedelta(days=2), title="Learning Django")

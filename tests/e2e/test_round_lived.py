@@ -13,8 +13,8 @@ pytestmark = pytest.mark.e2e
 def test_a_round_is_started_logged_backfilled_missed_broken_and_started_again(
     app, member, page, sign_in, screenshot
 ):
+    from journal.clock import today_for
     from journal.models import Round
-    from journal.services import today_for
 
     today = today_for(member)
     yesterday = today - timedelta(days=1)

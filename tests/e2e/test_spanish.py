@@ -15,7 +15,7 @@ SPANISH_MONTHS = (
 @pytest.fixture
 def first_day(member):
     from journal import services
-    from journal.services import today_for
+    from journal.clock import today_for
 
     today = today_for(member)
     round = services.start_round(member, start_date=today, title="Aprendiendo Django", visibility="public")

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from journal import rules, services
+from journal import clock, rules, services
 from journal.models import Entry, Round
 
 requests = pytest.importorskip("requests")
@@ -116,7 +116,7 @@ def assert_day_numbers_match(round):
 
 
 def test_24_simultaneous_logs_of_one_date_make_one_entry(live, user):
-    today = services.today_for(user)
+    today = clock.today_for(user)
     round = services.start_round(user, start_date=today - timedelta(days=10), visibility="public")
     services.create_entry(round, date=today - timedelta(days=3), progress="Earlier.")
     day = today - timedelta(days=1)
@@ -135,7 +135,7 @@ def test_24_simultaneous_logs_of_one_date_make_one_entry(live, user):
 
 
 def test_24_simultaneous_round_starts_get_consecutive_numbers(live, user):
-    today = services.today_for(user).isoformat()
+    today = clock.today_for(user).isoformat()
     tabs = [tab(live, user, "/rounds/new/") for _ in range(BURST)]
     data = {"title": "", "start_date": today, "target": 100, "rule": "official", "visibility": "private"}
 
@@ -148,7 +148,7 @@ def test_24_simultaneous_round_starts_get_consecutive_numbers(live, user):
 
 
 def test_concurrent_edits_of_one_entry_leave_one_whole_version(live, user):
-    today = services.today_for(user)
+    today = clock.today_for(user)
     round = services.start_round(user, start_date=today - timedelta(days=10), visibility="public")
     for ago in (8, 6, 4, 2, 0):
         services.create_entry(round, date=today - timedelta(days=ago), progress=f"{ago} days ago.")
@@ -191,7 +191,7 @@ def test_concurrent_edits_of_one_entry_leave_one_whole_version(live, user):
 
 
 def test_two_entries_moved_to_one_free_date_at_once(live, user):
-    today = services.today_for(user)
+    today = clock.today_for(user)
     round = services.start_round(user, start_date=today - timedelta(days=10), visibility="public")
     for ago in (9, 7, 5):
         services.create_entry(round, date=today - timedelta(days=ago), progress=f"{ago} days ago.")
@@ -213,7 +213,7 @@ def test_two_entries_moved_to_one_free_date_at_once(live, user):
 
 
 def test_an_entry_edited_while_it_is_deleted(live, user):
-    today = services.today_for(user)
+    today = clock.today_for(user)
     round = services.start_round(user, start_date=today - timedelta(days=10), visibility="public")
     for ago in (6, 4, 2):
         services.create_entry(round, date=today - timedelta(days=ago), progress=f"{ago} days ago.")
@@ -240,7 +240,7 @@ def test_an_entry_edited_while_it_is_deleted(live, user):
 
 
 def test_a_day_logged_while_its_round_is_deleted(live, user):
-    today = services.today_for(user)
+    today = clock.today_for(user)
     round = services.start_round(user, start_date=today - timedelta(days=10), visibility="public")
     services.create_entry(round, date=today - timedelta(days=5), progress="Before.")
     jobs = []
@@ -270,7 +270,7 @@ def test_a_day_logged_while_its_round_is_deleted(live, user):
 
 
 def test_saving_an_entry_deleted_meanwhile_says_so(db, user):
-    today = services.today_for(user)
+    today = clock.today_for(user)
     round = services.start_round(user, start_date=today - timedelta(days=3))
     stale = services.create_entry(round, date=today, progress="Soon gone.")
     Entry.objects.filter(pk=stale.pk).delete()
@@ -282,7 +282,7 @@ def test_saving_an_entry_deleted_meanwhile_says_so(db, user):
 
 
 def test_logging_into_a_round_deleted_meanwhile_says_so(db, user):
-    today = services.today_for(user)
+    today = clock.today_for(user)
     stale = services.start_round(user, start_date=today - timedelta(days=3))
     services.delete_round(stale)
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 
 from hundreddays import textsafety
-from journal import importing, services
+from journal import clock, importing, services
 from journal.logs import parse_upload
 from journal.models import Entry, Link, Round
 from journal.tests.factories import log, make_round
@@ -88,7 +88,7 @@ def test_the_round_feed_title_keeps_its_visible_text(public_round):
 
 def test_the_entry_form_strips_them(auth_client, user):
     round = make_round(user, days_ago=3)
-    day = (services.today_for(user) - timedelta(days=1)).isoformat()
+    day = (clock.today_for(user) - timedelta(days=1)).isoformat()
     response = auth_client.post(
         "/log/",
         {
@@ -117,7 +117,7 @@ def test_the_round_and_profile_forms_strip_them(auth_client, user):
         "/rounds/new/",
         {
             "title": "My\x07 round",
-            "start_date": services.today_for(user).isoformat(),
+            "start_date": clock.today_for(user).isoformat(),
             "target": 100,
             "rule": "official",
             "visibility": "public",

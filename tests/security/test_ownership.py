@@ -73,6 +73,7 @@ KINDS = {
 # The project's own patterns, by namespaced name (or route when unnamed).
 PROJECT = {
     "healthz": SITE_FILE,
+    "readyz": SITE_FILE,
     "favicon.ico": SITE_FILE,
     "robots.txt": SITE_FILE,
     "journal:home": PUBLIC_PAGE,

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from hundreddays import ratelimit
-from journal import services
+from journal.clock import today_for
 from journal.models import Entry, Round
 from journal.tests.factories import log, make_round
 from tests.reliability.test_double_submit import _open_sessions, tab
@@ -45,7 +45,7 @@ def fresh_counters():
 
 
 def entry_data(user, days_ago, **extra):
-    day = services.today_for(user) - timedelta(days=days_ago)
+    day = today_for(user) - timedelta(days=days_ago)
     return {"round": 1, "date": day.isoformat(), "progress": f"Day {days_ago} of work.", **extra}
 
 
@@ -90,7 +90,7 @@ def test_one_post_every_two_seconds_for_five_minutes_is_never_limited(client, us
     """Entries, edits, round settings, the account and the language switch, in turn."""
     client.force_login(user)
     round = make_round(user, days_ago=200, target=366)
-    today = services.today_for(user)
+    today = today_for(user)
     log(round, 1)
     edit = f"/rounds/1/{(today - timedelta(days=1)).isoformat()}/edit/"
     account = {

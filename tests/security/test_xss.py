@@ -34,7 +34,7 @@ from django.db import transaction
 from django.test import Client
 
 from accounts.models import User, validate_handle
-from journal import markdown, services
+from journal import clock, markdown, services
 from journal.logs import EntryData, LinkData, LogData, RoundData, write_json, write_markdown
 from journal.models import Entry, Link, Round
 
@@ -322,7 +322,7 @@ def build_world(text) -> World:
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    today = services.today_for(user)
+    today = clock.today_for(user)
     links = f"{one_line[:100]} https://example.com/pr"
     if "[" not in text and "]" not in text:
         links += f"\n[{one_line[:40]}](https://example.com/x)"
@@ -559,7 +559,7 @@ def test_hostile_text_imported_from_a_file_is_inert(user, text):
     one_line = " ".join(text.split())
     for number, fmt in enumerate(("json", "md"), start=1):
         log = hostile_log(text)
-        start = services.today_for(user) - timedelta(days=3 + number)
+        start = clock.today_for(user) - timedelta(days=3 + number)
         log.rounds[0].start_date = log.rounds[0].entries[0].date = start
         log.rounds[0].number = number
         log.rounds[0].title = f"{fmt} {one_line}"[:120]
@@ -605,7 +605,7 @@ def test_a_hostile_link_url_is_refused_by_the_service_the_form_and_the_importer(
     from journal.tests.factories import make_round
 
     round = make_round(user, days_ago=3)
-    today = services.today_for(user)
+    today = clock.today_for(user)
     with pytest.raises(services.RuleError):
         services.create_entry(
             round, date=today, progress="x", links=[services.LinkInput(url=url, label="x")], today=today
@@ -654,7 +654,7 @@ def test_a_hostile_handle_is_refused(user, text):
 @pytest.mark.django_db
 def test_an_imported_profile_never_sets_the_handle(user):
     log = hostile_log("<script>alert(1)</script>")
-    start = services.today_for(user) - timedelta(days=3)
+    start = clock.today_for(user) - timedelta(days=3)
     log.rounds[0].start_date = log.rounds[0].entries[0].date = start
     document = json.loads(write_json(log))
     document["profile"]["handle"] = "<script>"

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from journal import services
+from journal import clock, services
 from journal.models import Round
 
 DEMO_EMAIL = "demo@hundreddays.example"
@@ -105,7 +105,7 @@ class Command(BaseCommand):
             user = User.objects.create_user(
                 email=DEMO_EMAIL, password=None, handle=DEMO_HANDLE, display_name="Ada Demo"
             )
-            today = services.today_for(user)
+            today = clock.today_for(user)
             round = services.start_round(
                 user,
                 title="#100DaysOfCode R1: a reading-list app",

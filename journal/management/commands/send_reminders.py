@@ -19,8 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from journal import rules
+from journal.clock import today_for
 from journal.models import Entry, Round
-from journal.services import today_for
 
 BATCH = 500
 
