@@ -46,10 +46,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from hundreddays import textsafety
 from journal import limits, markdown, pagecache, rules
+from journal.clock import today_for
 from journal.logs import write_json, write_markdown
 from journal.logs.data import NOTE_KINDS, EntryData, LinkData, LogData, Note, RoundData
 from journal.models import MAX_TARGET, Entry, Link, Round, Tag
-from journal.services import MAX_LINKS, MAX_TAGS, SAFE_URL_RE, normalize_tags, renumber, today_for
+from journal.services import MAX_LINKS, MAX_TAGS, SAFE_URL_RE, normalize_tags, renumber
 
 CREATE = "create"
 SKIP = "skip"  # identical to the entry already there
