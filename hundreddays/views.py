@@ -1,11 +1,11 @@
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 when the database answers ``SELECT 1``, 503 otherwise. Nothing else."""
     try:
@@ -17,7 +17,7 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def favicon(request):
     from django.contrib.staticfiles.storage import staticfiles_storage
     from django.http import HttpResponsePermanentRedirect
@@ -34,7 +34,7 @@ Disallow: /import/
 """
 
 
-@require_GET
+@require_safe
 def robots(request):
     response = HttpResponse(ROBOTS, content_type="text/plain")
     response["Cache-Control"] = "public, max-age=86400"

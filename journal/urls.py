@@ -21,6 +21,7 @@ urlpatterns = [
     path("import/", data.import_log, name="import"),
     path("account/data/", data.my_data, name="my-data"),
     path("account/data/export.<str:fmt>", data.export, name="export"),
+    path("account/data/r<int:number>.md", data.export_round, name="export-round"),
     path("account/delete/", data.delete_account, name="delete-account"),
     # Public pages: visible to anyone for public/unlisted rounds, to the owner for private ones.
     path("@<str:handle>/", public.profile, name="profile"),

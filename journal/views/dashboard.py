@@ -1,11 +1,11 @@
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from journal import pagecache, selectors
 from journal.forms import EntryForm
 from journal.services import today_for
 
 
-@require_GET
+@require_safe
 def home(request):
     if not request.user.is_authenticated:
         return visitor_home(request)

@@ -2,6 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -11,12 +13,19 @@ from journal.models import Round
 from journal.services import RuleError, today_for
 
 
-def _apply_rule_error(form, error):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+def _apply_rule_error(form, error, round=None):
+    message = error.message
+    if error.code == "duplicate" and round is not None and form.cleaned_data.get("date"):
+        # The entry that already holds the date, one click away.
+        url = reverse(
+            "journal:entry-edit", kwargs={"number": round.number, "date": form.cleaned_data["date"]}
+        )
+        message = format_html('{} <a href="{}">{}</a>', message, url, _("Edit the entry of that day"))
+    form.add_error(error.field if error.field in form.fields else None, message)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def entry_new(request):
     """Log a day in one of my rounds (``?round=N``, else the latest), today by default."""
     number = request.POST.get("round") or request.GET.get("round")
@@ -39,7 +48,7 @@ def entry_new(request):
         try:
             entry = services.create_entry(round, today=today, **data)
         except RuleError as error:
-            _apply_rule_error(form, error)
+            _apply_rule_error(form, error, round)
         else:
             messages.success(request, _("Day %(day)s is logged. Keep going!") % {"day": entry.day})
             return redirect(entry.get_absolute_url())
@@ -50,7 +59,7 @@ def entry_new(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def entry_edit(request, number, date):
     entry = selectors.own_entry(request.user, number, date)
     today = today_for(request.user)
@@ -60,7 +69,7 @@ def entry_edit(request, number, date):
             try:
                 entry = services.update_entry(entry, today=today, **form.cleaned_data)
             except RuleError as error:
-                _apply_rule_error(form, error)
+                _apply_rule_error(form, error, entry.round)
             else:
                 messages.success(request, _("Your entry is saved."))
                 return redirect(entry.get_absolute_url())
@@ -77,7 +86,7 @@ def entry_edit(request, number, date):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def entry_delete(request, number, date):
     entry = selectors.own_entry(request.user, number, date)
     if request.method == "POST":

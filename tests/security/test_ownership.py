@@ -87,6 +87,7 @@ PROJECT = {
     "journal:import": OWN_FORM,
     "journal:my-data": OWN_PAGE,
     "journal:export": OWN_PAGE,
+    "journal:export-round": OWN_PAGE,
     "journal:delete-account": OWN_FORM,
     "journal:profile": PROFILE,
     "journal:profile-feed": PROFILE,
@@ -385,6 +386,19 @@ def test_a_get_never_writes(world, route):
         for visibility in VISIBILITIES:
             client.get(route.path(**values_for(world, visibility)))
             assert fingerprint() == before, f"GET {route.route} ({visibility}) as {viewer} changed the data"
+
+
+@pytest.mark.parametrize("route", GETS, ids=_ids(GETS))
+def test_every_page_that_answers_get_answers_head_the_same_without_a_body(world, route):
+    """Uptime monitors ask HEAD: the same status and headers as GET, no body, nothing written."""
+    client = client_for("owner", world)
+    path = route.path(**values_for(world, "public"))
+    before = fingerprint()
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code, f"HEAD {path}: {head.status_code}, GET: {get.status_code}"
+    assert head.content == b""
+    assert head.get("Content-Type") == get.get("Content-Type")
+    assert fingerprint() == before
 
 
 # --- Sign-in ------------------------------------------------------------------------------
