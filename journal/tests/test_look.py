@@ -155,3 +155,53 @@ def test_password_rules_are_in_the_described_help_and_the_html_is_valid(client, 
     assert f'aria-describedby="id_{name}_helptext"' in page
     help_block = re.search(rf'<div class="help" id="id_{name}_helptext">(.*?)</div>', page, re.S)[1]
     assert "<li>" in help_block and "at least 8 characters" in help_block
+
+
+# --- 13. The error pages are the app's pages -------------------------------------------------
+
+
+def _is_a_full_page(html):
+    assert '<meta name="viewport"' in html
+    assert "<main" in html and "<header" in html and "<footer" in html
+    assert "/static/css/app.css" in html or "app.css" in html
+
+
+@pytest.mark.parametrize(
+    "lang, heading", [("en", "This page isn't here"), ("es", "Esta página no está aquí")]
+)
+def test_a_404_is_a_page_of_the_app_in_the_visitors_language(client, lang, heading):
+    response = client.get("/@nobody-here/r9/", HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 404
+    html = response.content.decode()
+    _is_a_full_page(html)
+    assert h1_of(html) == heading
+    assert f'<html lang="{lang}">' in html
+
+
+def test_a_500_is_a_page_of_the_app_that_needs_nothing_but_templates(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    _is_a_full_page(html)
+    assert h1_of(html) == "Something went wrong on our side"
+
+
+# --- 7. The start-round form explains each choice -----------------------------------------
+
+
+def test_each_rule_and_visibility_is_explained_beside_its_choice(auth_client):
+    page = auth_client.get("/rounds/new/").content.decode()
+    for value, sentence in [
+        ("official", "a missed day does not count"),
+        ("calendar", "the round ends on a fixed date"),
+        ("public", "anyone can read it"),
+        ("unlisted", "only people you give the link to can read it"),
+        ("private", "Only you can see it."),
+    ]:
+        label = re.search(
+            rf'<label class="choice" for="[^"]+">\s*<input[^>]*value="{value}"[^>]*>(.*?)</label>', page, re.S
+        )
+        assert label and sentence in label[1], value
+    assert page.count('<fieldset class="field">') == 2
