@@ -1,5 +1,7 @@
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -39,3 +41,13 @@ def robots(request):
     response = HttpResponse(ROBOTS, content_type="text/plain")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@login_required
+@require_safe
+def design(request):
+    """The design system (docs/design.md): every component, in light and dark. Staff only;
+    anyone else gets a 404, as for a page that does not exist."""
+    if not request.user.is_staff:
+        raise Http404
+    return render(request, "design.html", {"modes": ("light", "dark")})
