@@ -205,3 +205,49 @@ def test_each_rule_and_visibility_is_explained_beside_its_choice(auth_client):
         )
         assert label and sentence in label[1], value
     assert page.count('<fieldset class="field">') == 2
+
+
+# --- The Markdown preview -----------------------------------------------------------------
+
+
+def test_the_preview_button_shows_the_entry_as_it_will_be_saved_and_saves_nothing(auth_client, user):
+    make_round(user, days_ago=3)
+    response = auth_client.post(
+        "/log/",
+        {"round": 1, "date": today_for(user).isoformat(), "progress": "Read **two** chapters <script>x()</script>",
+         "thoughts": "- a\n- b", "preview": "1"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    page = response.content.decode()
+    preview = re.search(r'<section class="preview" id="preview"[^>]*>(.*?)</section>', page, re.S)[1]
+    assert "Read <strong>two</strong> chapters" in preview
+    assert "<script>" not in preview
+    assert "<li>a</li>" in preview
+    assert "Read **two** chapters" in page  # the text stays in the field, to go on editing
+    assert not user.rounds.get().entries.exists()
+
+
+def test_the_live_preview_gets_the_fragment_from_the_same_renderer(auth_client, user):
+    from journal import markdown
+
+    round = make_round(user, days_ago=3)
+    entry = log(round, 1, progress="Old")
+    text = "A `code` span and a [link](https://example.com)"
+    response = auth_client.post(
+        f"/rounds/1/{entry.date.isoformat()}/edit/",
+        {"date": entry.date.isoformat(), "progress": text, "preview": "1"},
+        HTTP_X_PREVIEW="fragment",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert markdown.render(text) in html
+    entry.refresh_from_db()
+    assert entry.progress == "Old"
+
+
+def test_the_entry_form_loads_its_script_from_the_site(auth_client, user):
+    make_round(user, days_ago=3)
+    page = auth_client.get("/log/").content.decode()
+    assert re.search(r'<script src="/static/js/entry[^"]*\.js" defer></script>', page)
+    assert "<script>" not in page

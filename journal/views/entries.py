@@ -7,10 +7,29 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from journal import selectors, services
+from journal import markdown, selectors, services
 from journal.forms import EntryForm
 from journal.models import Round
 from journal.services import RuleError, today_for
+
+
+def _wants_preview(request):
+    return request.method == "POST" and "preview" in request.POST
+
+
+def _preview(request, template_context):
+    """The entry as it would be saved, without saving: the same renderer as the saved entry.
+
+    The "Preview" button (no JavaScript) gets the whole form page back with the preview above
+    it; entry.js asks with ``X-Preview: fragment`` and gets the preview alone to swap in.
+    """
+    preview = {
+        "progress": markdown.render(request.POST.get("progress", "")),
+        "thoughts": markdown.render(request.POST.get("thoughts", "")),
+    }
+    if request.headers.get("X-Preview") == "fragment":
+        return render(request, "journal/includes/preview.html", {"preview": preview})
+    return render(request, "journal/entry_form.html", {**template_context, "preview": preview})
 
 
 def _apply_rule_error(form, error, round=None):
@@ -43,6 +62,8 @@ def entry_new(request):
     today = today_for(request.user)
     initial = {"date": request.GET.get("date") or today}
     form = EntryForm(request.POST or None, initial=initial, round=round, today=today)
+    if _wants_preview(request):
+        return _preview(request, {"form": form, "round": round, "today": today})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -63,6 +84,9 @@ def entry_new(request):
 def entry_edit(request, number, date):
     entry = selectors.own_entry(request.user, number, date)
     today = today_for(request.user)
+    if _wants_preview(request):
+        form = EntryForm(request.POST, round=entry.round, today=today, entry=entry)
+        return _preview(request, {"form": form, "round": entry.round, "entry": entry, "today": today})
     if request.method == "POST":
         form = EntryForm(request.POST, round=entry.round, today=today, entry=entry)
         if form.is_valid():
