@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from journal import pagecache, selectors, share
+from journal import heatmap, pagecache, selectors, share
 from journal.models import Entry, Round
 from journal.services import today_for
 
@@ -136,9 +136,13 @@ def _build_profile(request, handle):
 
     today = today_for(person)
     dates = {}
+    days = []  # (date, minutes) of every round shown, for the year heatmap
     if rounds:
-        for round_id, d in Entry.objects.filter(round__in=rounds).values_list("round_id", "date"):
+        for round_id, d, minutes in Entry.objects.filter(round__in=rounds).values_list(
+            "round_id", "date", "minutes"
+        ):
             dates.setdefault(round_id, []).append(d)
+            days.append((d, minutes))
     for round in rounds:
         round.summary = selectors.round_summary(round, today, dates=dates.get(round.pk, []))
 
@@ -170,6 +174,7 @@ def _build_profile(request, handle):
         "latest": latest,
         "is_owner": is_owner,
         "seo": seo,
+        "heatmap": heatmap.build(days, today),
     }
     return pagecache.render_page(
         request, "journal/profile.html", context, expires_at=pagecache.next_midnight(person, today)
