@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from journal.converters import IsoDateConverter
-from journal.views import badge, dashboard, data, entries, feeds, public, rounds, stats
+from journal.views import badge, dashboard, data, entries, feeds, og, public, rounds, stats
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -29,6 +29,8 @@ urlpatterns = [
     path("@<str:handle>/r<int:number>/", public.round_journal, name="round"),
     path("@<str:handle>/r<int:number>/feed/", feeds.RoundFeed(), name="round-feed"),
     path("@<str:handle>/r<int:number>/badge.svg", badge.badge, name="badge"),
+    path("@<str:handle>/r<int:number>/og.png", og.round_image, name="round-og"),
+    path("@<str:handle>/r<int:number>/<isodate:date>/og.png", og.entry_image, name="entry-og"),
     path("@<str:handle>/r<int:number>/stats/", stats.stats, name="stats"),
     path("@<str:handle>/r<int:number>/<isodate:date>/", public.entry_detail, name="entry"),
 ]

@@ -215,6 +215,9 @@ def round_journal(request, handle, number):
                 path=round.get_absolute_url(),
                 noindex=not round.is_public,
                 feed=reverse("journal:round-feed", kwargs=kwargs) if shared else None,
+                image=reverse("journal:round-og", kwargs=kwargs) if shared else None,
+                image_alt=_("Day %(day)s of %(target)s: %(title)s")
+                % {"day": summary.day, "target": round.target, "title": round.title},
             ),
         }
         return _round_page(request, round, today, "journal/round_journal.html", context, "journal")
@@ -265,6 +268,10 @@ def entry_detail(request, handle, number, date):
                 path=entry.get_absolute_url(),
                 kind="article",
                 noindex=not round.is_public,
+                image=None
+                if round.is_private
+                else reverse("journal:entry-og", kwargs={**kwargs, "date": entry.date}),
+                image_alt=title,
             ),
         }
         return _round_page(request, round, today, "journal/entry_detail.html", context, "entry", date)

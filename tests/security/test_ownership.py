@@ -96,6 +96,8 @@ PROJECT = {
     "journal:entry": SHARED,
     "journal:round-feed": ANONYMOUS_READ,
     "journal:badge": ANONYMOUS_READ,
+    "journal:round-og": ANONYMOUS_READ,
+    "journal:entry-og": ANONYMOUS_READ,
     "accounts:profile": OWN_FORM,
     "accounts:set-language": POST_ONLY,
     "design": OWN_PAGE,  # staff only: a 404 for everyone else signed in
