@@ -1,18 +1,52 @@
+from urllib.parse import urlsplit, urlunsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.account.utils import filter_users_by_email, user_email
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext
 
 from hundreddays import textsafety
+from hundreddays.email import message as email_message
+from hundreddays.email import site as site_info
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    pass
+    """allauth's emails with the site's name and domain from settings, a plain-text and an
+    HTML part (hundreddays.email), in the recipient's language."""
+
+    def send_mail(self, template_prefix, email, context):
+        user = context.get("user")
+        language = getattr(user, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
+        with translation.override(language):
+            context = {**context, "current_site": site_info()}
+            super().send_mail(template_prefix, email, context)
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return _on_site(super().get_email_confirmation_url(request, emailconfirmation))
+
+    def get_reset_password_from_key_url(self, key):
+        return _on_site(super().get_reset_password_from_key_url(key))
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if not getattr(message, "alternatives", None) and message.content_subtype == "plain":
+            return email_message(
+                message.subject, message.body, message.to, message.from_email, headers=headers
+            )
+        return message
+
+
+def _on_site(url):
+    """An address in an email: on SITE_URL, whatever host the request came to."""
+    parts = urlsplit(url)
+    return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 class ProviderNotConfigured(SocialApp.DoesNotExist, Http404):

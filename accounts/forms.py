@@ -1,5 +1,6 @@
 import zoneinfo
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +28,14 @@ class ProfileForm(StripControlCharacters, forms.ModelForm):
         if User.objects.filter(handle=handle).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("This handle is taken."))
         return handle
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form without the "Forgot your password?" help under the field:
+    the page links it once, beside the button. "Remember me" in sentence case."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Remember me")

@@ -39,6 +39,8 @@ elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_origins("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The name in emails' subjects and greetings (with SITE_URL's host as the domain).
+SITE_NAME = env_str("SITE_NAME", "Hundred Days")
 ADMIN_URL = env_url_path("DJANGO_ADMIN_URL", "admin/")
 
 INSTALLED_APPS = [
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Counts every write to the project's views: 429 past RATE_LIMITS.
     "hundreddays.ratelimit.WriteRateLimitMiddleware",
+    "accounts.middleware.ProviderNotConfiguredMiddleware",
 ]
 
 ROOT_URLCONF = "hundreddays.urls"
@@ -176,6 +179,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_AUTO_SIGNUP = True

@@ -16,6 +16,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("favicon.ico", views.favicon),
     path("robots.txt", views.robots),
+    path("design/", views.design, name="design"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),

@@ -89,6 +89,11 @@ class EntryForm(StripControlCharacters, forms.Form):
         self.round = round
         self.today = today
         self.entry = entry
+        for name in ("progress", "thoughts"):
+            # No maxlength: the browser would cut a long paste silently. The limit is checked
+            # on the server (an error that says how long it is) and shown by a counter (entry.js).
+            attrs = self.fields[name].widget.attrs
+            attrs["data-maxlength"] = attrs.pop("maxlength", self.fields[name].max_length)
         if today is not None:
             self.fields["date"].widget.attrs["max"] = today.isoformat()
         if round is not None:

@@ -891,6 +891,12 @@ def rounds_zip(rounds_data: list[tuple[str, RoundData, str]], extra: dict[str, s
     return buffer.getvalue()
 
 
+def export_round_markdown(user, number: int, lang: str) -> str | None:
+    """One round of ``user`` as a Markdown log in ``lang`` (the zip's file), or None."""
+    rounds = export_rounds(Round.objects.filter(user=user, number=number))
+    return write_markdown(rounds[0], lang=lang) if rounds else None
+
+
 def export_zip(user, lang: str) -> bytes:
     """One Markdown file per round in ``lang``, and the JSON document with everything."""
     log = export_user(user)

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
@@ -95,6 +97,11 @@ class Round(models.Model):
 
     def get_absolute_url(self):
         return reverse("journal:round", kwargs={"handle": self.user.handle, "number": self.number})
+
+    @property
+    def title_names_number(self):
+        """True when the title already says "R<number>" (as the default title does): no second label."""
+        return re.search(rf"(?<![\w])R{self.number}(?![\w])", self.title or "", re.IGNORECASE) is not None
 
     @property
     def is_public(self):

@@ -94,7 +94,9 @@ def badge_markdown(round) -> str:
     return f"[![100DaysOfCode]({badge_url(round)})]({absolute_url(round.get_absolute_url())})"
 
 
-def page_meta(*, title, description, path, kind="website", noindex=False, feed=None) -> dict:
+def page_meta(
+    *, title, description, path, kind="website", noindex=False, feed=None, image=None, image_alt=""
+) -> dict:
     """Context for ``journal/includes/seo.html``: canonical URL, Open Graph, robots.
 
     ``description`` is plain text (see ``plain_text``); the template escapes it.
@@ -107,6 +109,9 @@ def page_meta(*, title, description, path, kind="website", noindex=False, feed=N
         "site_name": SITE_NAME,
         "noindex": noindex,
         "feed": absolute_url(feed) if feed else "",
+        # A 1200×630 PNG (journal.og_image) for link previews, with its text alternative.
+        "image": absolute_url(image) if image else "",
+        "image_alt": image_alt,
     }
 
 

@@ -2,11 +2,14 @@
 # make audit: quality scores of the pages people see, as production serves them.
 #
 # The demo data on a temporary PostgreSQL database, served by gunicorn (docker/gunicorn.conf.py)
-# with debug off, whitenoise and collected static files, on 127.0.0.1; then, on the home page,
-# the dashboard (signed in with a session cookie), a public journal and an entry permalink:
-#   - Lighthouse 12.8.2, mobile preset: performance >= 95, accessibility 100, best practices 100,
+# with debug off, whitenoise and collected static files, on 127.0.0.1; then (scripts/audit_pages.py):
+#   - Lighthouse 12.8.2, mobile preset, on home, explore, profile, journal, permalink, stats and
+#     the signed-in dashboard: performance >= 95, accessibility 100, best practices 100,
 #     SEO 100 (public pages; the signed-in dashboard is exempt from SEO);
-#   - the Nu HTML Checker (vnu-jar): 0 errors.
+#   - the Nu HTML Checker (vnu-jar) on every page of the ownership sweep's list, signed-in
+#     and allauth pages and the 404 included: 0 errors;
+#   - axe (axe-playwright-python) on the same pages, English and Spanish, light and dark,
+#     1280 and 360 px: 0 serious or critical violations.
 # Prints a table and exits non-zero when a page misses a threshold. Reports go to audit-results/.
 # Needs the project's .venv (make install-dev), PostgreSQL on 127.0.0.1:5432 (user postgres, trust),
 # Node and npm, Java 17 and Debian's chromium: missing system packages are installed with apt.

@@ -1,4 +1,11 @@
-"""Lighthouse and the Nu HTML Checker on the audited pages; a table; exit 1 when a threshold is missed.
+"""Lighthouse, the Nu HTML Checker and axe on the audited pages; a table; exit 1 when a threshold is missed.
+
+- Lighthouse (mobile) on the home page, explore, a profile, a journal, a permalink, the stats
+  and the signed-in dashboard;
+- the Nu HTML Checker on every page of the ownership sweep's list (tests/security/
+  test_ownership.py), signed-in pages and allauth's included, and the 404 page;
+- axe on the same pages at 1280 and 360 px, in light and dark mode, in English and Spanish
+  (Lighthouse checks light mode only): 0 serious or critical violations.
 
 Run by scripts/audit.sh, with the server's environment (production settings, the audit database),
 against the gunicorn it started: ``python scripts/audit_pages.py --base URL --out DIR``.
@@ -10,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -38,6 +46,8 @@ class Page:
     failed_audits: dict = field(default_factory=dict)
     vnu_errors: list = field(default_factory=list)
     vnu_warnings: int = 0
+    lighthouse: bool = True
+    axe: list = field(default_factory=list)  # serious or critical: "en dark 360: [serious] rule: help"
 
     @property
     def slug(self):
@@ -45,6 +55,8 @@ class Page:
 
     def thresholds(self):
         # A signed-in page is not for search engines: no SEO score is asked of it.
+        if not self.lighthouse:
+            return {}
         return {k: v for k, v in THRESHOLDS.items() if not (k == "seo" and self.signed_in)}
 
     def misses(self):
@@ -55,6 +67,8 @@ class Page:
         ]
         if self.vnu_errors:
             out.append(f"{len(self.vnu_errors)} HTML error(s)")
+        if self.axe:
+            out.append(f"{len(self.axe)} serious axe violation(s)")
         return out
 
 
@@ -66,28 +80,85 @@ def django_setup():
     django.setup()
 
 
+# Pages of the sweep's list left out as the same shape as another audited page.
+SAME_SHAPE = {
+    "journal:round-settings": "journal:round-new",
+    "journal:round-delete": "journal:entry-delete",
+    "journal:entry-edit": "journal:entry-new",
+}
+ALLAUTH_PAGES = [
+    ("Sign in", "/accounts/login/", False),
+    ("Sign up", "/accounts/signup/", False),
+    ("Password reset", "/accounts/password/reset/", False),
+    ("Password change", "/accounts/password/change/", True),
+    ("Email addresses", "/accounts/email/", True),
+    ("Connected accounts", "/accounts/3rdparty/", True),
+    ("Sign out", "/accounts/logout/", True),
+    ("Not found (404)", "/no-such-page/", False),
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+AXE_RUNS = [
+    (lang, scheme, width) for lang in ("en", "es") for scheme in ("light", "dark") for width in (1280, 360)
+]
+
+
+def sweep_pages(user, round, entry):
+    """(name, path, signed in) of every HTML page of the ownership sweep's list, filled with the demo."""
+    from django.test import Client
+
+    from tests.security.test_ownership import BY_KEY, KINDS, PROJECT
+
+    values = {"handle": user.handle, "number": round.number, "date": entry.date.isoformat(), "fmt": "json"}
+    visitor, owner = Client(), Client()
+    owner.force_login(user)
+    pages = []
+    for key, kind in PROJECT.items():
+        if key in SAME_SHAPE or key not in BY_KEY or "get" not in KINDS[kind].methods:
+            continue
+        path = BY_KEY[key].path(**values)
+        signed_in = KINDS[kind].sign_in
+        response = (owner if signed_in else visitor).get(path, HTTP_HOST="127.0.0.1")
+        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+            pages.append((key, path, signed_in))
+    return pages + ALLAUTH_PAGES
+
+
 def demo_pages():
     """The pages to audit, and the demo participant's session cookie for the signed-in one."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
+    from django.urls import reverse
 
     from journal.management.commands.load_demo import DEMO_EMAIL
     from journal.models import Round
 
     user = get_user_model().objects.get(email=DEMO_EMAIL)
+    # Staff, so that the design page (/design/, staff only) is audited too.
+    get_user_model().objects.filter(pk=user.pk).update(is_staff=True)
+    user.refresh_from_db()
     round = Round.objects.filter(user=user).select_related("user").order_by("number").first()
     entry = round.entries.select_related("round__user").order_by("-date").first()
     client = Client()
     client.force_login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    pages = [
+    stats = reverse("journal:stats", kwargs={"handle": user.handle, "number": round.number})
+    lighthouse = [
         Page("Home", "/"),
-        Page("Dashboard (signed in)", "/", signed_in=True),
+        Page("Explore", reverse("journal:explore")),
+        Page("Profile", user.get_absolute_url()),
         Page("Public journal", round.get_absolute_url()),
         Page("Entry permalink", entry.get_absolute_url()),
+        Page("Stats", stats),
+        Page("Dashboard (signed in)", "/", signed_in=True),
     ]
-    return pages, cookie
+    seen = {(p.path, p.signed_in) for p in lighthouse}
+    checked = [
+        Page(name, path, signed_in=signed_in, lighthouse=False)
+        for name, path, signed_in in sweep_pages(user, round, entry)
+        if (path, signed_in) not in seen
+    ]
+    return lighthouse, checked, cookie
 
 
 def run_lighthouse(page, base, out, cookie):
@@ -153,12 +224,16 @@ def _lighthouse(page, base, report, cookie):
     return data
 
 
-def fetch(url, cookie=None):
+def fetch(url, cookie=None, expect=200):
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        if response.status != 200:
-            raise SystemExit(f"{url}: HTTP {response.status}")
-        return response.read()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()
+    if status != expect:
+        raise SystemExit(f"{url}: HTTP {status}")
+    return body
 
 
 def run_vnu(pages, base, out, cookie):
@@ -166,7 +241,8 @@ def run_vnu(pages, base, out, cookie):
     files = {}
     for page in pages:
         path = out / f"page-{page.slug}.html"
-        path.write_bytes(fetch(base + page.path, cookie if page.signed_in else None))
+        expect = 404 if page.path == "/no-such-page/" else 200
+        path.write_bytes(fetch(base + page.path, cookie if page.signed_in else None, expect))
         files[path.resolve().as_uri()] = page
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--format", "json", "--stdout", *(str(out / Path(u).name) for u in files)],
@@ -187,8 +263,59 @@ def run_vnu(pages, base, out, cookie):
             page.vnu_warnings += 1
 
 
+def run_axe(pages, base, out, cookie):
+    """axe-core (axe-playwright-python ships it) on every page, in each of AXE_RUNS."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    flags = [
+        f.strip('"') for f in CHROME_FLAGS.replace('"MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"', "RULES").split()
+    ]
+    flags = [f.replace("RULES", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1") for f in flags if f != "--headless=new"]
+    axe, report = Axe(), {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=flags)
+        for lang, scheme, width in AXE_RUNS:
+            run = f"{lang} {scheme} {width}"
+            contexts = {}
+            for signed_in in (False, True):
+                # The session goes as a header, as for Lighthouse: the production cookie's
+                # __Host- name wants HTTPS, which the audit's server on 127.0.0.1 does not speak.
+                headers = {"Accept-Language": lang, **({"Cookie": cookie} if signed_in else {})}
+                context = browser.new_context(
+                    locale=lang,
+                    color_scheme=scheme,
+                    viewport={"width": width, "height": 900 if width > 400 else 740},
+                    extra_http_headers=headers,
+                )
+                contexts[signed_in] = context.new_page()
+            for page in pages:
+                tab = contexts[page.signed_in]
+                tab.goto(base + page.path)
+                violations = axe.run(
+                    tab,
+                    options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+                )
+                found = violations.response["violations"]
+                report.setdefault(page.path + (" (signed in)" if page.signed_in else ""), {})[run] = [
+                    f"[{v['impact']}] {v['id']}: {v['help']}" for v in found
+                ]
+                page.axe += [
+                    f"{run}: [{v['impact']}] {v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+                    for v in found
+                    if v["impact"] in ("serious", "critical")
+                ]
+            for tab in contexts.values():
+                tab.context.close()
+            print(f"      axe {run}: {len(pages)} pages", flush=True)
+        browser.close()
+    (out / "axe.json").write_text(json.dumps(report, indent=2))
+
+
 def print_table(pages):
-    header = f"{'Page':<24} {'Perf':>5} {'A11y':>5} {'Best':>5} {'SEO':>5} {'HTML errors':>12}  Result"
+    header = (
+        f"{'Page':<24} {'Perf':>5} {'A11y':>5} {'Best':>5} {'SEO':>5} {'HTML errors':>12} {'axe':>4}  Result"
+    )
     print(header)
     print("-" * len(header))
     for page in pages:
@@ -200,10 +327,13 @@ def print_table(pages):
                 shown += "*"
             cells.append(f"{shown:>5}")
         result = "ok" if not page.misses() else "MISSED: " + "; ".join(page.misses())
-        print(f"{page.name:<24} {' '.join(cells)} {len(page.vnu_errors):>12}  {result}")
+        print(
+            f"{page.name[:24]:<24} {' '.join(cells)} {len(page.vnu_errors):>12} {len(page.axe):>4}  {result}"
+        )
     print(
         "\nThresholds: performance >= 95, accessibility 100, best practices 100, SEO 100 "
-        "(* signed in: SEO not required); Nu HTML Checker: 0 errors."
+        "(* signed in: SEO not required; - not scored by Lighthouse); Nu HTML Checker: 0 errors; "
+        "axe: 0 serious or critical violations in English and Spanish, light and dark, 1280 and 360 px."
     )
     for page in pages:
         for key, audits in page.failed_audits.items():
@@ -212,6 +342,8 @@ def print_table(pages):
             print(f"  {page.name} · HTML: {error}")
         if page.vnu_warnings:
             print(f"  {page.name} · HTML: {page.vnu_warnings} warning(s), see vnu.json")
+        for violation in page.axe[:10]:
+            print(f"  {page.name} · axe {violation}")
 
 
 def main():
@@ -223,22 +355,31 @@ def main():
     args.out.mkdir(parents=True, exist_ok=True)
 
     django_setup()
-    pages, cookie = demo_pages()
+    lighthouse, checked, cookie = demo_pages()
+    pages = lighthouse + checked
     # The cookie must really sign in: the dashboard and the home page share the address "/".
     if b'action="/accounts/logout/"' not in fetch(base + "/", cookie):
         raise SystemExit("The session cookie does not sign in: the audit would score the home page twice.")
-    for page in pages:
+    for page in lighthouse:
         print(f"    lighthouse: {page.name} ({page.path})", flush=True)
         run_lighthouse(page, base, args.out, cookie)
-    print("    vnu: the same pages", flush=True)
+    print(f"    vnu: {len(pages)} pages", flush=True)
     run_vnu(pages, base, args.out, cookie)
+    print(f"    axe: {len(pages)} pages × {len(AXE_RUNS)} (language, mode, width)", flush=True)
+    run_axe(pages, base, args.out, cookie)
     print()
     print_table(pages)
     missed = [page for page in pages if page.misses()]
     (args.out / "summary.json").write_text(
         json.dumps(
             [
-                {"page": p.name, "path": p.path, "scores": p.scores, "html_errors": p.vnu_errors}
+                {
+                    "page": p.name,
+                    "path": p.path,
+                    "scores": p.scores,
+                    "html_errors": p.vnu_errors,
+                    "axe": p.axe,
+                }
                 for p in pages
             ],
             indent=2,

@@ -352,9 +352,13 @@ def test_without_google_configured_the_sign_in_page_says_so_and_email_sign_in_wo
     client, google_not_configured
 ):
     page = client.get("/accounts/login/").content.decode()
-    assert "Sign-in with Google is not available" in page
+    # No banner that names the host's settings to a visitor; no Google button either.
+    assert "GOOGLE_CLIENT" not in page
+    assert "not configured" not in page
     assert GOOGLE_LOGIN not in page
     assert "Sign in with Google" not in page
+    home = client.get("/").content.decode()
+    assert "GOOGLE_CLIENT" not in home and "not configured" not in home and "Sign in with Google" not in home
 
     response = client.post(
         "/accounts/signup/",
@@ -372,6 +376,16 @@ def test_without_google_configured_the_sign_in_page_says_so_and_email_sign_in_wo
     assert signed_in_user_id(client) == str(user.pk)
 
 
-def test_without_google_configured_the_google_login_url_is_not_found(client, google_not_configured):
-    assert client.post(GOOGLE_LOGIN).status_code == 404
-    assert client.get("/accounts/google/login/callback/", {"code": "x", "state": "y"}).status_code == 404
+def test_without_google_configured_the_google_urls_lead_back_to_sign_in_with_a_calm_note(
+    client, google_not_configured
+):
+    for response in (
+        client.get(GOOGLE_LOGIN),
+        client.post(GOOGLE_LOGIN),
+        client.get("/accounts/google/login/callback/", {"code": "x", "state": "y"}),
+    ):
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/login/"
+    page = client.get("/accounts/login/").content.decode()
+    assert "Sign-in with Google isn&#x27;t available on this site. Sign in with your email instead." in page
+    assert "GOOGLE_CLIENT" not in page

@@ -306,7 +306,7 @@ def test_the_home_page_follows_accept_language(anon_client):
 
 @pytest.mark.django_db
 def test_without_accept_language_the_site_is_in_english(anon_client):
-    assert "Sign in with email" in anon_client.get("/").content.decode()
+    assert "Create an account" in anon_client.get("/").content.decode()
 
 
 @pytest.mark.django_db

@@ -306,7 +306,8 @@ def test_a_public_permalink_has_canonical_and_open_graph_tags(client, public_rou
     assert '<meta name="description" content="Worked on models.">' in page
     assert '<meta property="og:type" content="article">' in page
     assert '<meta property="og:site_name" content="Hundred Days">' in page
-    assert '<meta name="twitter:card" content="summary">' in page
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
+    assert f'<meta property="og:image" content="{settings.SITE_URL}/@ada/r1/{day}/og.png">' in page
     assert "<title>Day 1 of 100: Models · Ada · Hundred Days</title>" in page
     assert 'name="robots"' not in page
 

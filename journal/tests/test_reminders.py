@@ -171,3 +171,16 @@ def test_the_output_counts_what_was_sent():
     participant("madrid", logged=streak(date(2024, 3, 4)))
     assert "Sent 1 reminder." in run()
     assert "Sent 0 reminders." in run()
+
+
+def test_a_reminder_has_a_text_and_an_html_part_in_the_participants_language():
+    participant("ana", language="es", logged=streak(date(2024, 3, 4)))
+    participant("bob", language="en", logged=streak(date(2024, 3, 4)))
+    run()
+    for message in mail.outbox:
+        (html,) = [content for content, kind in message.alternatives if kind == "text/html"]
+        lang = "es" if message.to == ["ana@example.com"] else "en"
+        assert f'<html lang="{lang}">' in html
+        assert 'href="https://hundreddays.example/log/?round=1"' in html
+        assert ("5 de marzo de 2024" if lang == "es" else "March 5, 2024") in html
+        assert ("programa cada día" if lang == "es" else "code every day") in html

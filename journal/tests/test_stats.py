@@ -19,11 +19,21 @@ PATH = "/@ada/r1/stats/"
 
 
 def charts(page):
-    """Each inline <svg>, parsed as XML (so it must be well-formed)."""
+    """Each inline chart <svg>, parsed as XML (so it must be well-formed)."""
     return [
         ET.fromstring(svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
         for svg in re.findall(r"<svg .*?</svg>", page, flags=re.S)
+        if 'class="chart"' in svg.split(">", 1)[0]
     ]
+
+
+def tag_bars(page):
+    """(label, value) of each row of the tags' bar list."""
+    return re.findall(
+        r'<span class="hbar-label">([^<]*)</span><svg class="hbar"[^>]*>.*?</svg><span class="hbar-value">([^<]*)</span>',
+        page,
+        flags=re.S,
+    )
 
 
 @pytest.fixture
@@ -39,8 +49,8 @@ def test_the_stats_page_draws_three_labelled_charts(client, round):
     response = client.get(PATH)
     assert response.status_code == 200
     page = response.content.decode()
-    minutes, tags, weekdays = charts(page)
-    for chart in (minutes, tags, weekdays):
+    minutes, weekdays = charts(page)
+    for chart in (minutes, weekdays):
         assert chart.get("role") == "img"
         ids = chart.get("aria-labelledby").split()
         assert chart.find(f"{SVG}title").get("id") == ids[0]
@@ -48,8 +58,11 @@ def test_the_stats_page_draws_three_labelled_charts(client, round):
     assert minutes.find(f"{SVG}title").text == "Minutes coded per day"
     assert len(minutes.findall(f"{SVG}rect")) == 3
     assert "150 minutes over 2 days; at most 90 minutes in a day." == minutes.find(f"{SVG}desc").text
-    tag_texts = [t.text for t in tags.iter(f"{SVG}text")]
-    assert tag_texts[:4] == ["#django", "3", "#python", "1"]
+    assert tag_bars(page) == [("#django", "3"), ("#python", "1")]
+    assert (
+        '<figcaption id="tags-title" class="visually-hidden">Tags. 2 tags; the most used is #django.</figcaption>'
+        in page
+    )
     weekday_texts = [t.text for t in weekdays.iter(f"{SVG}text")]
     assert {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"} <= set(weekday_texts)
     assert len(weekdays.findall(f"{SVG}rect")) == 7
@@ -117,3 +130,16 @@ def test_the_stats_budget(user, size):
     with CaptureQueriesContext(connection) as ctx:
         assert owner.get(PATH).status_code == 200
     assert len(ctx.captured_queries) == 5
+
+
+def test_a_chart_scales_to_its_column_and_one_day_is_not_one_wide_block(client, user):
+    round = make_round(user, days_ago=3)
+    log(round, 1, minutes=45, tags=["rust"])
+    page = client.get(PATH).content.decode()
+    (minutes, weekdays) = charts(page)
+    for chart in (minutes, weekdays):
+        assert chart.get("width") is None and chart.get("height") is None  # sized by CSS: 100% of the column
+    assert 'class="chart-scroll"' not in page
+    (bar,) = minutes.findall(f"{SVG}rect")
+    plot = 720 - 56 - 8
+    assert float(bar.get("width")) <= plot / 20

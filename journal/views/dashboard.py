@@ -1,12 +1,12 @@
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from journal import pagecache, selectors, share
 from journal.clock import today_for
 from journal.forms import EntryForm
 
 
-@require_GET
+@require_safe
 def home(request):
     if not request.user.is_authenticated:
         return visitor_home(request)

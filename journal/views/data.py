@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from journal import importing, rules
 from journal.clock import today_for
@@ -110,7 +110,7 @@ def _render_upload(request, form, status=200, error=None):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @csrf_exempt  # CSRF is checked in _import_log, after the size check: its check reads the whole body
 def import_log(request):
     if request.method == "POST" and _declared_length(request) > settings.IMPORT_REQUEST_MAX_BYTES:
@@ -122,7 +122,7 @@ def import_log(request):
 @csrf_protect
 @never_cache
 def _import_log(request):
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _render_upload(request, ImportForm(user=request.user))
     if request.POST.get("step") == "confirm":
         return _confirm(request)
@@ -306,11 +306,13 @@ def _confirm(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_data(request):
-    # Queries: session, user, rounds count, entries count.
+    # Queries: session, user, rounds (for the one-file downloads), entries count.
+    rounds = list(Round.objects.for_user(request.user).order_by("number").only("number", "title", "user_id"))
     context = {
-        "rounds": Round.objects.for_user(request.user).count(),
+        "rounds": len(rounds),
+        "round_list": rounds,
         "entries": Entry.objects.for_user(request.user).count(),
         "limit_mb": _limit_mb(),
     }
@@ -318,7 +320,7 @@ def my_data(request):
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 def export(request, fmt):
     user = request.user
@@ -338,7 +340,23 @@ def export(request, fmt):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_safe
+@never_cache
+def export_round(request, number):
+    """One round as a Markdown log, in the participant's language: ``hundreddays-<handle>-r<N>.md``."""
+    user = request.user
+    lang = importing.markdown_language(user, translation.get_language() or settings.LANGUAGE_CODE)
+    text = importing.export_round_markdown(user, number, lang)
+    if text is None:
+        raise Http404
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    name = f"hundreddays-{user.handle}-r{number}.md"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST":

@@ -2,22 +2,50 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from journal import selectors, services
+from journal import markdown, selectors, services
 from journal.clock import today_for
 from journal.forms import EntryForm
 from journal.models import Round
 from journal.services import RuleError
 
 
-def _apply_rule_error(form, error):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+def _wants_preview(request):
+    return request.method == "POST" and "preview" in request.POST
+
+
+def _preview(request, template_context):
+    """The entry as it would be saved, without saving: the same renderer as the saved entry.
+
+    The "Preview" button (no JavaScript) gets the whole form page back with the preview above
+    it; entry.js asks with ``X-Preview: fragment`` and gets the preview alone to swap in.
+    """
+    preview = {
+        "progress": markdown.render(request.POST.get("progress", "")),
+        "thoughts": markdown.render(request.POST.get("thoughts", "")),
+    }
+    if request.headers.get("X-Preview") == "fragment":
+        return render(request, "journal/includes/preview.html", {"preview": preview})
+    return render(request, "journal/entry_form.html", {**template_context, "preview": preview})
+
+
+def _apply_rule_error(form, error, round=None):
+    message = error.message
+    if error.code == "duplicate" and round is not None and form.cleaned_data.get("date"):
+        # The entry that already holds the date, one click away.
+        url = reverse(
+            "journal:entry-edit", kwargs={"number": round.number, "date": form.cleaned_data["date"]}
+        )
+        message = format_html('{} <a href="{}">{}</a>', message, url, _("Edit the entry of that day"))
+    form.add_error(error.field if error.field in form.fields else None, message)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def entry_new(request):
     """Log a day in one of my rounds (``?round=N``, else the latest), today by default."""
     number = request.POST.get("round") or request.GET.get("round")
@@ -35,12 +63,14 @@ def entry_new(request):
     today = today_for(request.user)
     initial = {"date": request.GET.get("date") or today}
     form = EntryForm(request.POST or None, initial=initial, round=round, today=today)
+    if _wants_preview(request):
+        return _preview(request, {"form": form, "round": round, "today": today})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             entry = services.create_entry(round, today=today, **data)
         except RuleError as error:
-            _apply_rule_error(form, error)
+            _apply_rule_error(form, error, round)
         else:
             messages.success(request, _("Day %(day)s is logged. Keep going!") % {"day": entry.day})
             return redirect(entry.get_absolute_url())
@@ -51,17 +81,20 @@ def entry_new(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def entry_edit(request, number, date):
     entry = selectors.own_entry(request.user, number, date)
     today = today_for(request.user)
+    if _wants_preview(request):
+        form = EntryForm(request.POST, round=entry.round, today=today, entry=entry)
+        return _preview(request, {"form": form, "round": entry.round, "entry": entry, "today": today})
     if request.method == "POST":
         form = EntryForm(request.POST, round=entry.round, today=today, entry=entry)
         if form.is_valid():
             try:
                 entry = services.update_entry(entry, today=today, **form.cleaned_data)
             except RuleError as error:
-                _apply_rule_error(form, error)
+                _apply_rule_error(form, error, entry.round)
             else:
                 messages.success(request, _("Your entry is saved."))
                 return redirect(entry.get_absolute_url())
@@ -78,7 +111,7 @@ def entry_edit(request, number, date):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def entry_delete(request, number, date):
     entry = selectors.own_entry(request.user, number, date)
     if request.method == "POST":

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from journal import figures, pagecache, rules, selectors, share
+from journal import figures, heatmap, pagecache, rules, selectors, share
 from journal.clock import today_for
 from journal.models import Entry, Round
 
@@ -114,9 +114,13 @@ def profile(request, handle):
 
     today = today_for(person)
     dates = {}
+    days = []  # (date, minutes) of every round shown, for the year heatmap
     if rounds:
-        for round_id, d in Entry.objects.filter(round__in=rounds).values_list("round_id", "date"):
+        for round_id, d, minutes in Entry.objects.filter(round__in=rounds).values_list(
+            "round_id", "date", "minutes"
+        ):
             dates.setdefault(round_id, []).append(d)
+            days.append((d, minutes))
     for round in rounds:
         round.summary = selectors.round_summary(round, today, dates=dates.get(round.pk, []))
 
@@ -148,6 +152,7 @@ def profile(request, handle):
         "latest": latest,
         "is_owner": is_owner,
         "seo": seo,
+        "heatmap": heatmap.build(days, today),
     }
     return share.changes_at_day_end(render(request, "journal/profile.html", context), person, today)
 
@@ -186,6 +191,8 @@ def round_journal(request, handle, number):
             path=round.get_absolute_url(),
             noindex=not round.is_public,
             feed=reverse("journal:round-feed", kwargs=kwargs) if shared else None,
+            image=reverse("journal:round-og", kwargs=kwargs) if shared else None,
+            image_alt=f"{round.title}: {figures.line(summary)}",
         ),
     }
     return _round_page(request, round, today, "journal/round_journal.html", context, "journal")
@@ -241,6 +248,10 @@ def entry_detail(request, handle, number, date):
             path=entry.get_absolute_url(),
             kind="article",
             noindex=not round.is_public,
+            image=None
+            if round.is_private
+            else reverse("journal:entry-og", kwargs={**kwargs, "date": entry.date}),
+            image_alt=title,
         ),
     }
     return _round_page(request, round, today, "journal/entry_detail.html", context, "entry", date)

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from journal import selectors, services
 from journal.clock import today_for
@@ -12,7 +12,7 @@ from journal.services import RuleError
 
 
 @login_required
-@require_GET
+@require_safe
 def round_list(request):
     # Queries: session, user, rounds, dates of all their entries.
     rounds = list(Round.objects.for_user(request.user).select_related("user").order_by("-number"))
@@ -26,7 +26,7 @@ def round_list(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def round_new(request):
     today = today_for(request.user)
     number = services.next_round_number(request.user)
@@ -47,7 +47,7 @@ def round_new(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def round_settings(request, number):
     round = selectors.own_round(request.user, number)
     form = RoundForm(request.POST or None, instance=round)
@@ -63,7 +63,7 @@ def round_settings(request, number):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def round_delete(request, number):
     round = selectors.own_round(request.user, number)
     if request.method == "POST":

@@ -28,6 +28,8 @@ from journal.models import Entry, Tag
 
 WIDTH = 720
 MAX_TAGS = 20
+# Fewer slots than this and the bars stay narrow, left-aligned: one day is not one wide block.
+MIN_SLOTS = 20
 
 
 def _n(value: float) -> str:
@@ -60,6 +62,8 @@ class Mark:
     value: str = ""
     value_x: str = ""
     value_y: str = ""
+    label_class: str = ""
+    share: str = ""  # for the tags' bars: the value as a percentage of the largest
 
 
 @dataclass
@@ -86,21 +90,28 @@ def column_chart(
     show_values=False,
     counts=False,
     height=220,
+    width=WIDTH,
+    min_slots=1,
 ):
-    """Vertical bars, one per value, with y ticks at 0, half and the top."""
-    left, right, top, bottom = 44, 8, 18, 28
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    """Vertical bars, one per value, with y ticks at 0, half and the top.
+
+    The SVG scales to its column (app.css); on a phone its text is drawn larger and the
+    labels between every other labelled one (class "minor") are hidden.
+    """
+    left, right, top, bottom = 56, 8, 30, 36
+    plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_ceiling(max(values, default=0))
-    pitch = plot_w / max(1, len(values))
+    pitch = plot_w / max(1, len(values), min_slots)
     bar_w = max(1.0, pitch * 0.7)
-    chart = Chart(id, title, description, WIDTH, height)
+    chart = Chart(id, title, description, width, height)
     base = top + plot_h
     for i, value in enumerate(values):
         h = plot_h * value / top_value
         cx = left + pitch * (i + 0.5)
         mark = Mark(_n(cx - bar_w / 2), _n(base - h), _n(bar_w), _n(h), tooltips[i])
         if i % label_every == 0:
-            mark.label, mark.label_x, mark.label_y = labels[i], _n(cx), _n(base + 16)
+            mark.label, mark.label_x, mark.label_y = labels[i], _n(cx), _n(base + 26)
+            mark.label_class = "" if i % (label_every * 2) == 0 else "minor"
         if show_values:
             mark.value, mark.value_x, mark.value_y = number_format(value), _n(cx), _n(base - h - 4)
         chart.marks.append(mark)
@@ -114,30 +125,24 @@ def column_chart(
                 "y": _n(y),
                 "text_y": _n(y + 4),
                 "x1": _n(left),
-                "x2": _n(WIDTH - right),
+                "x2": _n(width - right),
                 "text_x": _n(left - 6),
                 "text": number_format(tick, decimal_pos=0 if tick.is_integer() else 1),
             }
         )
-    chart.axis = {"x1": _n(left), "x2": _n(WIDTH - right), "y": _n(base)}
+    chart.axis = {"x1": _n(left), "x2": _n(width - right), "y": _n(base)}
     return chart
 
 
 def bar_chart(id, title, description, rows):
-    """Horizontal bars: ``rows`` of (label, value, tooltip), the label on the left, the value after the bar."""
-    row_h, label_w, value_w = 24, 150, 48
-    height = max(1, len(rows)) * row_h + 8
+    """Horizontal bars as an HTML list (label, bar, value), so the text reflows on a phone:
+    ``rows`` of (label, value, tooltip). Each bar is a tiny SVG whose width is the share."""
     top_value = max((value for _label, value, _tip in rows), default=0) or 1
-    chart = Chart(id, title, description, WIDTH, height)
-    for i, (label, value, tooltip) in enumerate(rows):
-        y = 4 + i * row_h
-        w = max(1.0, (WIDTH - label_w - value_w) * value / top_value)
+    chart = Chart(id, title, description, WIDTH, 0)
+    for label, value, tooltip in rows:
+        share = max(1.0, 100 * value / top_value)
         chart.marks.append(
-            Mark(
-                _n(label_w), _n(y + 3), _n(w), _n(row_h - 6), tooltip,
-                label=Truncator(label).chars(22), label_x=_n(label_w - 6), label_y=_n(y + row_h / 2 + 4),
-                value=number_format(value), value_x=_n(label_w + w + 6), value_y=_n(y + row_h / 2 + 4),
-            )
+            Mark("0", "0", _n(share), "10", tooltip, label=Truncator(label).chars(40), value=number_format(value), share=_n(share))
         )  # fmt: skip
     return chart
 
@@ -201,6 +206,7 @@ def _charts(days, tags):
                 for d, day, m in days
             ],
             label_every=max(1, math.ceil(len(days) / 15)),
+            min_slots=MIN_SLOTS,
         )
 
     per_weekday = [0] * 7
@@ -228,6 +234,7 @@ def _charts(days, tags):
             show_values=True,
             counts=True,
             height=200,
+            width=480,
         )
 
     tags_chart = None

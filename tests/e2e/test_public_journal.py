@@ -39,7 +39,7 @@ def test_a_public_round_is_readable_signed_out_and_private_again_is_not_found(
     owner.goto(app + "/")
     owner.get_by_role("link", name="Settings").click()
     expect(owner.get_by_role("heading", level=1)).to_have_text("Round 1 settings")
-    owner.get_by_label("Public: listed on your profile and in feeds").check()
+    owner.get_by_role("radio", name="Public").check()
     owner.get_by_role("button", name="Save").click()
     expect(owner.locator(".messages")).to_contain_text("Round settings are saved.")
     owner.wait_for_url(journal_url)
@@ -81,7 +81,7 @@ def test_a_public_round_is_readable_signed_out_and_private_again_is_not_found(
 
     # The owner makes it private again: every one of those addresses is a 404 for the visitor.
     owner.goto(app + "/rounds/1/settings/")
-    owner.get_by_label("Private: only you").check()
+    owner.get_by_role("radio", name="Private").check()
     owner.get_by_role("button", name="Save").click()
     expect(owner.locator(".messages")).to_contain_text("Round settings are saved.")
 

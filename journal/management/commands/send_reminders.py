@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from hundreddays.email import send_mail
 from journal import rules
 from journal.clock import today_for
 from journal.models import Entry, Round
@@ -164,7 +164,7 @@ class Command(BaseCommand):
                 continue
             subject, body = reminder_email(user, round, today, summary)
             try:
-                send_mail(subject, body, None, [user.email])
+                send_mail(subject, body, None, [user.email], language=user.language or settings.LANGUAGE_CODE)
             except Exception as error:  # one bad address must not stop the others
                 # Give the day back so the next hourly run tries again.
                 User.objects.filter(pk=user.pk, last_reminded_on=today).update(
