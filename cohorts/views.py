@@ -146,7 +146,11 @@ def join(request, slug, token):
         raise Http404
     if request.method == "POST" and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    context = {"cohort": cohort, "form": JoinForm(request.POST or None), "expired": not cohort.invite_open()}
+    context = {
+        "cohort": cohort,
+        "form": JoinForm(request.POST if request.method == "POST" else None),
+        "expired": not cohort.invite_open(),
+    }
     membership = None
     if request.user.is_authenticated:
         membership = services.Membership.objects.filter(cohort=cohort, user=request.user).first()
