@@ -17,19 +17,6 @@ from journal.services import today_for
 
 HEATMAP_DAYS = 14
 SHARED_ENTRIES = 10
-USER_FIELDS = (
-    "user__id",
-    "user__email",
-    "user__handle",
-    "user__display_name",
-    "user__first_name",
-    "user__last_name",
-    "user__time_zone",
-    "user__rollover_hour",
-    "user__language",
-    "user__reminders",
-    "user__is_active",
-)
 
 
 @dataclass
@@ -93,11 +80,52 @@ class Cell:
     state: str  # rules.LOGGED, rules.MISSED, rules.TODAY, rules.FUTURE, or "" (outside the round)
 
 
+@dataclass(frozen=True)
+class Person:
+    """The member, as much as the cohort pages, the CSV and the nudge need (no model instance:
+    300 of them are built per request)."""
+
+    pk: int
+    email: str
+    handle: str
+    display_name: str
+    first_name: str
+    last_name: str
+    time_zone: str
+    rollover_hour: int
+    language: str
+    reminders: bool
+    is_active: bool
+
+    @property
+    def name(self):  # as accounts.User.name
+        return self.display_name or f"{self.first_name} {self.last_name}".strip() or self.handle
+
+
+@dataclass(frozen=True)
+class RoundRef:
+    pk: int
+    number: int
+    title: str
+    start_date: date
+    target: int
+    rule: str
+    visibility: str
+
+
+@dataclass(frozen=True)
+class MemberRef:
+    pk: int
+    role: str
+    share_entries: bool
+    last_nudged_on: date | None
+
+
 @dataclass
 class MemberRow:
-    membership: Membership
-    user: object
-    round: Round | None
+    membership: MemberRef
+    user: Person
+    round: RoundRef
     today: date | None = None
     summary: rules.Summary | None = None
     status: str = ""
@@ -113,52 +141,39 @@ class MemberRow:
         return self.status in GOING and not self.logged_today
 
 
+PERSON_FIELDS = {f"user__{f}": f for f in Person.__dataclass_fields__ if f != "pk"} | {"user_id": "pk"}
+ROUND_FIELDS = {f"round__{f}": f for f in RoundRef.__dataclass_fields__ if f != "pk"} | {"round_id": "pk"}
+MEMBER_FIELDS = {f: f for f in MemberRef.__dataclass_fields__ if f != "pk"} | {"id": "pk"}
+
+
 def member_rows(cohort, now=None, *, heatmap_end=None) -> list[MemberRow]:
     """Every current member with a round, with their figures in their own time zone and rollover.
 
-    Two queries whatever the count: memberships (+user, +round), then the dates of the rounds' entries.
+    Two queries whatever the count: memberships (+user, +round, as plain values), then the
+    dates of the rounds' entries.
     """
     now = now or timezone.now()
-    memberships = list(
+    values = list(
         Membership.objects.current()
         .filter(cohort=cohort, round__isnull=False)
-        .select_related("user", "round")
-        .only(
-            "id",
-            "cohort_id",
-            "role",
-            "share_entries",
-            "joined_at",
-            "removed_at",
-            "last_nudged_on",
-            *USER_FIELDS,
-            "round__id",
-            "round__user_id",
-            "round__number",
-            "round__title",
-            "round__start_date",
-            "round__target",
-            "round__rule",
-            "round__visibility",
-        )
         .order_by("joined_at", "id")
+        .values(*PERSON_FIELDS, *ROUND_FIELDS, *MEMBER_FIELDS)
     )
-    dates: dict[int, list[date]] = {m.round_id: [] for m in memberships}
+    dates: dict[int, list[date]] = {v["round_id"]: [] for v in values}
     if dates:
         for round_id, d in Entry.objects.filter(round_id__in=list(dates)).values_list("round_id", "date"):
             dates[round_id].append(d)
     rows = []
-    for m in memberships:
-        m.cohort = cohort
-        round = m.round
-        round.user = m.user
-        today = today_for(m.user, now)
+    for v in values:
+        person = Person(**{name: v[key] for key, name in PERSON_FIELDS.items()})
+        round = RoundRef(**{name: v[key] for key, name in ROUND_FIELDS.items()})
+        today = today_for(person, now)
         round_dates = dates[round.pk]
         summary = journal_selectors.round_summary(round, today, dates=round_dates)
         rows.append(
             MemberRow(
-                membership=m,
-                user=m.user,
+                membership=MemberRef(**{name: v[key] for key, name in MEMBER_FIELDS.items()}),
+                user=person,
                 round=round,
                 today=today,
                 summary=summary,
@@ -236,14 +251,14 @@ def shared_entries(cohort, rows, limit=SHARED_ENTRIES):
     ]
     if not shared:
         return []
-    by_round = {r.round.pk: r.round for r in rows}
+    authors = {r.round.pk: r.user for r in rows}
     entries = list(
         Entry.objects.filter(round_id__in=shared)
         .only("id", "round_id", "date", "day", "title", "progress_html", "created_at")
         .order_by("-date", "-created_at")[:limit]
     )
     for e in entries:
-        e.round = by_round[e.round_id]
+        e.author = authors[e.round_id]
     return entries
 
 
