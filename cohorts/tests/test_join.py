@@ -41,7 +41,7 @@ def test_the_join_page_speaks_spanish(cohort, other_user, other_client):
     other_user.language = "es"
     other_user.save()
     page = other_client.get(join_path(cohort), HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert "Qué compartes con quienes organizan" in page
+    assert "Qué compartes con quienes organizan el grupo al unirte" in page
 
 
 def test_joining_creates_a_private_round_with_the_cohorts_start_target_and_rule(
