@@ -168,7 +168,7 @@ def test_removing_a_member_takes_them_off_the_table(world, auth_client):
     assert auth_client.post(f"/c/{cohort.slug}/members/linus/remove/").status_code == 302
     page = auth_client.get(f"/c/{cohort.slug}/").content.decode()
     assert "is removed from the cohort" in page
-    assert '<span class="muted small">@linus</span>' not in page
+    assert '<span class="who muted small">@linus' not in page
     assert signed_in(linus).get(f"/c/{cohort.slug}/").status_code == 404
 
 
