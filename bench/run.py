@@ -66,6 +66,16 @@ PAGES = [
     Page("feed", "Atom feed (round)", budget=1, goal=0.35, expect="<feed"),
     Page("badge", "badge SVG", budget=1, goal=0.60, expect="<svg"),
     Page("log_today", "log-today POST (with redirect)", goal=0.15, auth=True, post=True),
+    # @dash organizes a 300-member cohort (cohorts/management/commands/bench_cohort.py).
+    Page(
+        "cohort",
+        "cohort, organizer's view, 300 members",
+        budget=8,
+        goal=0.10,
+        auth=True,
+        expect='class="members"',
+    ),
+    Page("cohort_csv", "cohort CSV, 300 members", budget=8, auth=True, expect="Days logged"),
 ]
 SCALE_PAGES = ["ceiling", "dashboard", "journal_100", "journal_366"]
 SCALE_REPEATS = 5  # pairs per page in the scale check (at least; more with --repeats)
@@ -575,6 +585,7 @@ def build_dataset(env, entries, participants, posters):
     if participants:
         args += ["--participants", str(participants)]
     log(manage(env, *args).strip())
+    log(manage(env, "bench_cohort", "--manifest", str(out)).strip())
     return json.loads(out.read_text())
 
 
