@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cohorts import selectors, services
+from cohorts import selectors, services, table
 from cohorts.forms import CohortForm, CohortSettingsForm, InviteForm, JoinForm, OrganizerForm, SharingForm
 from cohorts.services import CohortError
 from journal.services import today_for
@@ -110,6 +110,13 @@ def cohort_detail(request, slug):
         shown = selectors.sort_and_filter(rows, sort.lstrip("-"), sort.startswith("-"), show)
         context.update(
             rows=shown,
+            rows_html=table.rows_html(
+                shown,
+                labels=context["labels"],
+                viewer_pk=request.user.pk,
+                organizer=access.is_organizer,
+                remove_base=cohort.get_absolute_url() + "members/",
+            ),
             days=selectors.heatmap_days(rows),
             sort=sort,
             show=show,
