@@ -55,24 +55,25 @@ def _row(r, words, labels, viewer_pk, organizer, remove_base, short_date):
     heatmap = mark_safe("".join(CELLS[c.state] for c in r.cells))
     action = ""
     if organizer:
-        button = ""
+        button = ""  # in the name's cell: one column less to scroll past on a phone
         if r.membership.role == "member":
             button = format_html(
-                '<button type="submit" class="link small" formaction="{}{}/remove/" aria-label="{}">{}</button>',
+                ' <button type="submit" class="link small remove" formaction="{}{}/remove/" aria-label="{}">{}</button>',
                 remove_base,
                 r.user.handle,
                 _("Remove %(name)s") % {"name": r.user.name},
                 words["remove"],
             )
-        action = format_html("<td>{}</td>", button)
+        action = button
     return format_html(
-        '<tr class="{}st-{}"{}><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td>'
+        '<tr class="{}st-{}"{}><th scope="row">{}{}</th><td class="num">{}</td><td class="num">{}</td>'
         '<td class="num">{}</td><td class="num">{}</td><td>{}</td><td><span class="status st-{}">{}</span></td>'
-        '<td class="today">{}</td><td class="hm" aria-label="{}"><span aria-hidden="true">{}</span></td>{}</tr>',
+        '<td class="today">{}</td><td class="hm" aria-label="{}"><span aria-hidden="true">{}</span></td></tr>',
         "me " if me else "",
         r.status,
         mark_safe(' aria-current="true"') if me else "",
         who,
+        action,
         "–" if r.status == "upcoming" else s.day,
         s.logged,
         s.current_streak,
@@ -83,5 +84,4 @@ def _row(r, words, labels, viewer_pk, organizer, remove_base, short_date):
         today,
         _("%(n)s days logged") % {"n": s.logged},
         heatmap,
-        action,
     )
