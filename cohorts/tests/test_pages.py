@@ -311,3 +311,12 @@ def test_the_csv_of_300_members_takes_under_200_ms(user):
         assert response.status_code == 200
     assert len(response.content.decode("utf-8-sig").splitlines()) == 301
     assert sorted(timings)[2] < 0.200, timings
+
+
+def test_each_member_row_has_a_remove_button_and_organizers_none(world, auth_client):
+    cohort, *_ = world
+    page = auth_client.get(f"/c/{cohort.slug}/").content.decode()
+    assert f'formaction="/c/{cohort.slug}/members/linus/remove/" aria-label="Remove Linus"' in page
+    assert f'formaction="/c/{cohort.slug}/members/grace/remove/"' in page
+    assert "/members/ada/remove/" not in page  # the organizer's own row
+    assert page.count('name="csrfmiddlewaretoken"') <= 4  # one form around the table, not one a row
