@@ -92,6 +92,16 @@ PAGES = [
     Page("tail_profile", "profile, long tail", built=3, goal=0.25, tail="profile"),
     Page("tail_feed", "Atom feed, long tail", built=3, goal=0.15, tail="feed", expect="<feed"),
     Page("tail_badge", "badge, long tail", built=2, goal=0.40, tail="badge", expect="<svg"),
+    # @dash organizes a 300-member cohort (cohorts/management/commands/bench_cohort.py).
+    Page(
+        "cohort",
+        "cohort, organizer's view, 300 members",
+        budget=8,
+        goal=0.10,
+        auth=True,
+        expect='class="members"',
+    ),
+    Page("cohort_csv", "cohort CSV, 300 members", budget=8, auth=True, expect="Days logged"),
 ]
 TAIL_KINDS = ("permalink", "journal", "profile", "feed", "badge")
 SCALE_PAGES = ["ceiling", "dashboard", "journal_100", "journal_366"]
@@ -674,6 +684,7 @@ def build_dataset(env, entries, participants, posters):
     if participants:
         args += ["--participants", str(participants)]
     log(manage(env, *args).strip())
+    log(manage(env, "bench_cohort", "--manifest", str(out)).strip())
     return json.loads(out.read_text())
 
 

@@ -46,6 +46,7 @@ ADMIN_URL = env_url_path("DJANGO_ADMIN_URL", "admin/")
 INSTALLED_APPS = [
     "accounts",
     "journal",
+    "cohorts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -20,5 +20,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("", include("cohorts.urls")),
     path("", include("journal.urls")),
 ]

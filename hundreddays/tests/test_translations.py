@@ -741,3 +741,36 @@ def test_the_import_previews_rule_choice_is_spanish(spanish_pages):
     assert "Con la regla de calendario: Día 41 de 100; 38 días perdidos" in text
     assert "(menos días perdidos)" in text
     assert not _english_on(body), _english_on(body)
+
+
+def test_the_cohort_pages_in_spanish_show_no_english(spanish_pages, other_user):
+    """The organizer's table (with an at-risk member), settings, CSV headers and the join page."""
+    from cohorts import services as cohort_services
+
+    client, user = spanish_pages["client"], spanish_pages["round"].user
+    cohort = cohort_services.create_cohort(
+        user, name="xyz", start_date=spanish_pages["round"].start_date, take_part=True, language="es"
+    )
+    cohort_services.join(cohort, other_user)
+    found = {}
+    for path in (
+        "/cohorts/",
+        "/cohorts/new/",
+        f"/c/{cohort.slug}/",
+        f"/c/{cohort.slug}/?show=at-risk",
+        f"/c/{cohort.slug}/settings/",
+        f"/c/{cohort.slug}/leave/",
+        f"/c/{cohort.slug}/delete/",
+    ):
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200, path
+        if english := _english_on(response.content.decode()):
+            found[path] = english
+    assert not found, "English on Spanish pages:\n" + "\n".join(f"{p}: {w}" for p, w in found.items())
+    header = client.get(f"/c/{cohort.slug}/members.csv").content.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Nombre,Alias,Papel,Ronda,Día,Objetivo,Días registrados,Racha actual")
+    other = type(client)()
+    other.force_login(type(user).objects.create_user(email="x@example.com", handle="xyz", language="es"))
+    join = other.get(f"/c/{cohort.slug}/join/{cohort.invite_token}/").content.decode()
+    assert "Qué compartes con quienes organizan el grupo al unirte" in join
+    assert not _english_on(join), _english_on(join)

@@ -291,3 +291,22 @@ def test_logging_into_a_round_deleted_meanwhile_says_so(db, user):
     assert error.value.code == "gone"
     services.delete_round(stale)  # deleting it twice is not an error
     assert not Round.objects.filter(user=user).exists()
+
+
+def test_simultaneous_joins_of_one_person_make_one_membership_and_one_round(live, user, other_user):
+    """A double click (or eight tabs) on "Join the cohort": one membership row, one new round."""
+    from cohorts import services as cohort_services
+    from cohorts.models import Membership
+
+    cohort = cohort_services.create_cohort(
+        other_user, name="Double join", start_date=clock.today_for(user), take_part=False
+    )
+    path = f"/c/{cohort.slug}/join/{cohort.invite_token}/"
+    tabs = [tab(live, user, path) for _ in range(8)]  # under the 10-a-minute join limit
+
+    results = burst(live, [(session, token, path, {}) for session, token in tabs])
+
+    assert_no_server_error(results)
+    assert statuses(results) == ["302"] * 8
+    assert Membership.objects.filter(cohort=cohort, user=user).count() == 1
+    assert Round.objects.filter(user=user).count() == 1

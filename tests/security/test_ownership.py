@@ -25,6 +25,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from accounts.tests.fake_google import fake_google, fake_google_server  # noqa: F401
+from cohorts import services as cohort_services
+from cohorts.models import Cohort, Membership
 from journal.models import Entry, Link, Round, Tag
 from journal.tests.factories import log, make_round
 
@@ -45,6 +47,10 @@ OWN_PAGE = "own page"  # sign-in needed, the user's own data, GET only
 OWN_FORM = "own form"  # sign-in needed, the user's own data, GET shows the form, POST writes
 OWN_OBJECT = "own object"  # sign-in needed, a round or entry looked up among the user's own; GET and POST
 POST_ONLY = "post only"  # anyone, POST only (the language switch)
+COHORT_READ = "cohort read"  # /c/<slug>/…: GET; a private cohort's pages are a 404 to non-members
+INVITE = "invite"  # the join page: GET for anyone with the token, POST signed in
+COHORT_FORM = "cohort form"  # sign-in needed, looked up among the user's cohorts; GET and POST
+COHORT_POST = "cohort post"  # sign-in needed, looked up among the user's cohorts; POST only
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,10 @@ KINDS = {
     OWN_FORM: Kind(OWN_FORM, ("get", "post"), sign_in=True),
     OWN_OBJECT: Kind(OWN_OBJECT, ("get", "post"), sign_in=True),
     POST_ONLY: Kind(POST_ONLY, ("post",)),
+    COHORT_READ: Kind(COHORT_READ, ("get",)),
+    INVITE: Kind(INVITE, ("get", "post")),
+    COHORT_FORM: Kind(COHORT_FORM, ("get", "post"), sign_in=True),
+    COHORT_POST: Kind(COHORT_POST, ("post",), sign_in=True),
 }
 
 # The project's own patterns, by namespaced name (or route when unnamed).
@@ -102,6 +112,22 @@ PROJECT = {
     "accounts:profile": OWN_FORM,
     "accounts:set-language": POST_ONLY,
     "design": OWN_PAGE,  # staff only: a 404 for everyone else signed in
+    "cohorts:list": OWN_PAGE,
+    "cohorts:new": OWN_FORM,
+    "cohorts:detail": COHORT_READ,
+    "cohorts:members-csv": COHORT_READ,
+    "cohorts:feed": COHORT_READ,
+    "cohorts:badge": COHORT_READ,
+    "cohorts:join": INVITE,
+    "cohorts:settings": COHORT_FORM,
+    "cohorts:leave": COHORT_FORM,
+    "cohorts:delete": COHORT_FORM,
+    "cohorts:invite": COHORT_POST,
+    "cohorts:add-organizer": COHORT_POST,
+    "cohorts:remove": COHORT_POST,
+    "cohorts:readmit": COHORT_POST,
+    "cohorts:nudge": COHORT_POST,
+    "cohorts:sharing": COHORT_POST,
 }
 
 # allauth's patterns: vendor views, checked here for CSRF and for sign-in where they need it.
@@ -204,7 +230,11 @@ def world(user, other_user):
             links=[],
             tags=["python"],
         )
-    return SimpleNamespace(user=user, other=other_user, rounds=rounds, entries=entries)
+    # Ada organizes a private cohort (her private round linked); Grace is not in it.
+    cohort = cohort_services.create_cohort(
+        user, name="Ada's class", start_date=rounds["private"].start_date, take_part=True
+    )
+    return SimpleNamespace(user=user, other=other_user, rounds=rounds, entries=entries, cohort=cohort)
 
 
 def values_for(world, visibility="private", **extra):
@@ -221,6 +251,8 @@ def values_for(world, visibility="private", **extra):
         "url": "no-such-page/",
         "key": "made-up-key",
         "uidb36": "1",
+        "slug": world.cohort.slug,
+        "token": world.cohort.invite_token,
         **extra,
     }
 
@@ -243,6 +275,12 @@ def fingerprint():
         ),
         Link.objects.count(),
         Tag.objects.count(),
+        list(Cohort.objects.order_by("pk").values_list("pk", "name", "slug", "visibility", "invite_token")),
+        list(
+            Membership.objects.order_by("pk").values_list(
+                "pk", "cohort_id", "user_id", "role", "round_id", "removed_at"
+            )
+        ),
         list(EmailAddress.objects.values_list("pk", "email", "verified")),
         list(
             world_users().values_list(
@@ -287,7 +325,7 @@ def test_every_url_pattern_is_classified():
     assert not stale, f"classified patterns that no longer exist: {stale}"
     for r in NON_ADMIN:
         if r.key in PROJECT:
-            assert r.pattern.lookup_str.startswith(("journal.", "accounts.", "hundreddays.")), r
+            assert r.pattern.lookup_str.startswith(("journal.", "accounts.", "hundreddays.", "cohorts.")), r
         else:
             assert r.pattern.lookup_str.startswith(("allauth.", "django.views.generic")), r
     # The admin: only Django's own admin views (each wrapped by admin_view: staff only).
@@ -344,6 +382,17 @@ def test_the_write_endpoints_are_exactly_these():
     assert sorted(r.key for r in WRITES) == [
         "accounts:profile",
         "accounts:set-language",
+        "cohorts:add-organizer",
+        "cohorts:delete",
+        "cohorts:invite",
+        "cohorts:join",
+        "cohorts:leave",
+        "cohorts:new",
+        "cohorts:nudge",
+        "cohorts:readmit",
+        "cohorts:remove",
+        "cohorts:settings",
+        "cohorts:sharing",
         "journal:delete-account",
         "journal:entry-delete",
         "journal:entry-edit",
@@ -555,3 +604,75 @@ def test_the_admin_is_closed_to_visitors_and_participants(world, route):
             location = response["Location"]
             # The admin's sign-in (which sends on to allauth's), or the admin index after signing out.
             assert location.startswith((f"/{settings.ADMIN_URL}", LOGIN_PATH)), location
+
+
+# --- Cohorts: a private cohort is its members' alone, organizer pages its organizers' ------
+
+COHORT_ROUTES = [r for r in PROJECT_ROUTES if r.key.startswith("cohorts:") and "slug" in r.route]
+ORGANIZER_ONLY = {
+    "cohorts:members-csv",
+    "cohorts:settings",
+    "cohorts:delete",
+    "cohorts:invite",
+    "cohorts:add-organizer",
+    "cohorts:remove",
+    "cohorts:readmit",
+    "cohorts:nudge",
+}
+COHORT_WRITE_DATA = {
+    "name": "Taken over",
+    "language": "en",
+    "visibility": "public",
+    "action": "rotate",
+    "handle": "grace",
+    "share_entries": "on",
+}
+
+
+NOT_JOIN = [r for r in COHORT_ROUTES if r.key != "cohorts:join"]
+ORGANIZER_ROUTES = [r for r in COHORT_ROUTES if r.key in ORGANIZER_ONLY]
+
+
+@pytest.mark.parametrize("route", NOT_JOIN, ids=_ids(NOT_JOIN))
+def test_a_private_cohort_is_a_404_to_every_non_member_by_get_and_post(world, route):
+    path = route.path(**values_for(world, handle="ada"))
+    before = fingerprint()
+    for client in (client_for("other", world), Client()):
+        for method in route.kind.methods:
+            response = getattr(client, method)(path, COHORT_WRITE_DATA if method == "post" else None)
+            if route.kind.sign_in and "_auth_user_id" not in client.session:
+                assert is_login_redirect(response), path
+            else:
+                assert response.status_code == 404, f"{method.upper()} {path}: {response.status_code}"
+    assert fingerprint() == before
+
+
+@pytest.mark.parametrize("route", ORGANIZER_ROUTES, ids=_ids(ORGANIZER_ROUTES))
+def test_a_plain_member_gets_404_on_organizer_pages_and_cannot_escalate_by_post(world, route):
+    cohort_services.join(world.cohort, world.other)
+    path = route.path(**values_for(world, handle="grace"))
+    member = client_for("other", world)
+    before = fingerprint()
+    for method in route.kind.methods:
+        response = getattr(member, method)(path, COHORT_WRITE_DATA if method == "post" else None)
+        assert response.status_code == 404, f"{method.upper()} {path}: {response.status_code}"
+    assert fingerprint() == before
+    assert client_for("owner", world).get(f"/c/{world.cohort.slug}/members.csv").status_code == 200
+
+
+def test_the_invite_page_needs_the_current_token(world):
+    other = client_for("other", world)
+    good = f"/c/{world.cohort.slug}/join/{world.cohort.invite_token}/"
+    assert other.get(good).status_code == 200
+    before = fingerprint()
+    for token in ("x" * 43, world.cohort.invite_token[:-1], "None"):
+        for method in ("get", "post"):
+            assert getattr(other, method)(f"/c/{world.cohort.slug}/join/{token}/").status_code == 404
+    assert other.post(f"/c/no-such-cohort/join/{world.cohort.invite_token}/").status_code == 404
+    assert fingerprint() == before
+
+
+def test_a_private_cohorts_badge_and_feed_are_404_even_to_a_cookieless_member(world):
+    assert Client().get(f"/c/{world.cohort.slug}/badge.svg").status_code == 404
+    assert client_for("owner", world).get(f"/c/{world.cohort.slug}/badge.svg").status_code == 404
+    assert client_for("owner", world).get(f"/c/{world.cohort.slug}/feed/").status_code == 200

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.test import Client
 
 from accounts.models import User, validate_handle
+from cohorts.models import Cohort
 from journal import clock, markdown, services
 from journal.logs import EntryData, LinkData, LogData, RoundData, write_json, write_markdown
 from journal.models import Entry, Link, Round
@@ -356,6 +357,22 @@ def build_world(text) -> World:
     assert response.status_code == 302, response.content.decode()[:2000]
     response = owner.post("/log/", {"round": round.number, "date": day_two.isoformat(), "progress": text})
     assert response.status_code == 302, response.content.decode()[:2000]
+    # A public cohort on the round's start date: the round is linked, its entries shared.
+    response = owner.post(
+        "/cohorts/new/",
+        {
+            "name": one_line[:100],
+            "description": text,
+            "start_date": round.start_date.isoformat(),
+            "target": 100,
+            "rule": "official",
+            "language": "en",
+            "visibility": "public",
+            "leaderboard": "on",
+            "take_part": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
     entry, bare = Entry.objects.filter(round=round).order_by("date")
     return World(owner, _client(boss), Client(), user, round, entry, bare)
 
@@ -366,6 +383,7 @@ def page_list(world: World, text: str) -> dict[str, tuple[Client, str, int]]:
     n = world.round.number
     admin = "/" + settings.ADMIN_URL
     quoted = {"q": text}
+    cohort = Cohort.objects.get()
     pages = {
         "home (visitor)": (world.visitor, "/", 200),
         "explore": (world.visitor, "/explore/", 200),
@@ -390,6 +408,16 @@ def page_list(world: World, text: str) -> dict[str, tuple[Client, str, int]]:
         "admin user": (world.staff, f"{admin}accounts/user/{world.user.pk}/change/", 200),
         "admin tags": (world.staff, f"{admin}journal/tag/", 200),
         "admin round deletion": (world.staff, f"{admin}journal/round/{world.round.pk}/delete/", 200),
+        "cohorts list": (world.owner, "/cohorts/", 200),
+        "cohort (organizer)": (world.owner, f"/c/{cohort.slug}/", 200),
+        "cohort (visitor)": (world.visitor, f"/c/{cohort.slug}/", 200),
+        "cohort settings": (world.owner, f"/c/{cohort.slug}/settings/", 200),
+        "cohort join": (world.visitor, cohort.invite_path(), 200),
+        "cohort leave": (world.owner, f"/c/{cohort.slug}/leave/", 200),
+        "cohort delete": (world.owner, f"/c/{cohort.slug}/delete/", 200),
+        "admin cohorts": (world.staff, f"{admin}cohorts/cohort/", 200),
+        "admin cohort": (world.staff, f"{admin}cohorts/cohort/{cohort.pk}/change/", 200),
+        "admin memberships": (world.staff, f"{admin}cohorts/membership/", 200),
         # the text reflected from the query string
         "admin search": (world.staff, (f"{admin}journal/entry/", quoted), 200),
         "explore ?q=": (world.visitor, ("/explore/", quoted), 200),
@@ -497,6 +525,18 @@ def test_hostile_text_in_every_field_is_inert_on_every_page_feed_and_badge(plain
     problems, title = inspect_badge(response.content)
     assert problems == [], "badge"
     assert same_text(one_line[:120], title), "badge title"
+
+    cohort = Cohort.objects.get()
+    assert same_text(one_line[:100], pages["cohort (organizer)"].text), "the cohort name"
+    assert same_text(one_line[:100], pages["cohort join"].text), "the cohort name on the join page"
+    response = world.visitor.get(f"/c/{cohort.slug}/feed/")
+    assert response.status_code == 200
+    problems, titles = inspect_atom(response.content)
+    assert problems == [], "cohort feed"
+    assert any(same_text(one_line[:120], t) for t in titles), "cohort feed"
+    problems, title = inspect_badge(world.visitor.get(f"/c/{cohort.slug}/badge.svg").content)
+    assert problems == [], "cohort badge"
+    assert same_text(one_line[:27], title), "cohort badge title"
 
 
 # --- The importer -------------------------------------------------------------------------
