@@ -267,7 +267,7 @@ def test_rerender_markdown_dry_run_counts_and_writes_nothing(stored_with_old_htm
     assert "<br />" in first.progress_html
 
 
-def test_after_rerender_markdown_cached_pages_show_the_new_html(stored_with_old_html, client):
+def test_after_rerender_markdown_cached_pages_show_the_new_html(redis_cache, stored_with_old_html, client):
     round, first, _second = stored_with_old_html
     url = first.get_absolute_url()
     assert "~~fixed~~" in client.get(url).content.decode()  # the old HTML, now cached
