@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api.endpoints import api
 from hundreddays import views
 
 # The admin signs in through allauth, so its rate limits cover the admin too.
@@ -17,6 +18,8 @@ urlpatterns = [
     path("robots.txt", views.robots),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("account/tokens/", include("api.urls")),
     path("account/", include("accounts.urls")),
     path("", include("journal.urls")),
 ]
