@@ -63,6 +63,7 @@ ES = {
     "Added to day %(day)s: %(url)s": "Añadido al día %(day)s: %(url)s",
     "R%(number)s · %(title)s": "R%(number)s · %(title)s",
     "Day %(day)s of %(target)s · streak %(streak)s · longest %(longest)s · missed %(missed)s": "Día %(day)s de %(target)s · racha %(streak)s · la más larga %(longest)s · perdidos %(missed)s",
+    "Broke on %(date)s after %(n)s day.": "Se rompió el %(date)s tras %(n)s día.",
     "Broke on %(date)s after %(n)s days.": "Se rompió el %(date)s tras %(n)s días.",
     "Completed: %(n)s of %(target)s days.": "Completada: %(n)s de %(target)s días.",
     "Finished on %(date)s: %(n)s of %(target)s days logged.": "Terminó el %(date)s: %(n)s de %(target)s días registrados.",

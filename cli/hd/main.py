@@ -37,6 +37,10 @@ class Offline(Failure):
     """The server could not be reached (or failed on its side): worth trying again later."""
 
 
+class TokenRefused(Failure):
+    """401: the token is revoked, expired or unknown."""
+
+
 # --- configuration ---------------------------------------------------------------------
 
 
@@ -86,6 +90,8 @@ def load_config() -> dict:
 
 class Client:
     def __init__(self, url: str, token: str, timeout: float = TIMEOUT):
+        if not url.startswith(("http://", "https://")):
+            raise Failure(_("The address must start with http:// or https://."))
         self.url = url.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -106,13 +112,13 @@ class Client:
             },
         )
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - http(s) checked at login
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # nosec B310 - http(s) only, checked above
                 return resp.status, _json(resp.read(), resp.status)
         except urllib.error.HTTPError as error:
             status = error.code
             payload = _json(error.read(), status, strict=False)
             if status == 401:
-                raise Failure(
+                raise TokenRefused(
                     _(
                         "The server refused the token (revoked, expired or unknown); create a new one and run `hd login`."
                     )
@@ -231,7 +237,10 @@ def print_summary(round: dict) -> None:
     s = round["summary"]
     print(_("R%(number)s · %(title)s") % {"number": round["number"], "title": round["title"]})
     if s["status"] == "broken":
-        print(_("Broke on %(date)s after %(n)s days.") % {"date": s["broken_on"], "n": s["logged"]})
+        message = i18n.ngettext(
+            "Broke on %(date)s after %(n)s day.", "Broke on %(date)s after %(n)s days.", s["logged"]
+        )
+        print(message % {"date": s["broken_on"], "n": s["logged"]})
         return
     if s["status"] == "completed":
         print(_("Completed: %(n)s of %(target)s days.") % {"n": s["logged"], "target": s["target"]})
@@ -299,8 +308,12 @@ def hook_path() -> Path:
 def hook_line() -> str:
     # The interpreter that has hd installed, so the hook works whatever the commit's PATH.
     # In the background, output discarded: the commit never waits and never fails.
+    # The commit is named now (HEAD moves on if the next commit comes before this one is sent).
     python = sys.executable.replace("'", "'\\''")
-    return f"( '{python}' -m hd hook run </dev/null >/dev/null 2>&1 & ) {HOOK_MARK}"
+    return (
+        f"( '{python}' -m hd hook run \"$(git rev-parse HEAD 2>/dev/null)\" </dev/null >/dev/null 2>&1 & )"
+        f" {HOOK_MARK}"
+    )
 
 
 def cmd_hook_install(args) -> int:
@@ -358,9 +371,11 @@ def commit_url(remote: str, sha: str) -> str | None:
     return f"https://{host}/{path}{FORGES[host]}{sha}"
 
 
-def commit_line() -> str | None:
-    subject = git("log", "-1", "--format=%s")
-    sha = git("rev-parse", "HEAD")
+def commit_line(rev: str = "HEAD") -> dict | None:
+    """The line for a commit, and its time (the queue is sent in commit order)."""
+    if not re.fullmatch(r"[0-9a-f]{7,64}", rev):
+        rev = "HEAD"
+    sha, at, subject = git("log", "-1", "--format=%H%x00%ct%x00%s", rev, "--").split("\0", 2)
     if not subject:
         return None
     try:
@@ -368,7 +383,8 @@ def commit_line() -> str | None:
     except subprocess.CalledProcessError:
         remote = ""
     url = commit_url(remote, sha) if remote else None
-    return f"- {subject} ([{sha[:7]}]({url}))" if url else f"- {subject}"
+    text = f"- {subject} ([{sha[:7]}]({url}))" if url else f"- {subject}"
+    return {"text": text, "at": int(at)}
 
 
 @contextlib.contextmanager
@@ -385,21 +401,21 @@ def queue_lock():
         os.close(fd)
 
 
-def read_queue() -> list[str]:
+def read_queue() -> list[dict]:
     try:
         lines = queue_path().read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return []
     out = []
     for raw in lines:
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
             item = json.loads(raw)
-            if isinstance(item, str) and item:
-                out.append(item)
+            if item.get("text") and isinstance(item["text"], str):
+                out.append({"text": item["text"], "at": int(item.get("at") or 0)})
     return out
 
 
-def write_queue(items: list[str]) -> None:
+def write_queue(items: list[dict]) -> None:
     if items:
         write_private(queue_path(), "".join(json.dumps(i) + "\n" for i in items[-MAX_QUEUE:]))
     else:
@@ -407,17 +423,20 @@ def write_queue(items: list[str]) -> None:
             queue_path().unlink()
 
 
-def send_queue(api: Client, items: list[str]) -> list[str]:
-    """Send each line in order; returns what is left (all of it from the first offline failure).
-    A line the server refuses for good (e.g. too long) is dropped, not retried for ever."""
-    for i, text in enumerate(items):
+def send_queue(api: Client, items: list[dict]) -> list[dict]:
+    """Send each line in commit order; returns what is left (all of it from the first offline
+    failure, or when the token is refused). A line the server refuses for good (e.g. too long)
+    is dropped, not retried for ever."""
+    items = sorted(items, key=lambda item: item["at"])
+    for i, item in enumerate(items):
         try:
-            api.request("POST", "/today", {"progress": text, "mode": "append"})
+            api.request("POST", "/today", {"progress": item["text"], "mode": "append"})
         except Offline:
             return items[i:]
-        except Failure as error:
-            if "401" in str(error) or "token" in str(error).lower():
-                return items[i:]  # a new token will send them
+        except TokenRefused:
+            return items[i:]  # a new token (hd login) will send them
+        except Failure:
+            continue
     return []
 
 
@@ -426,7 +445,7 @@ def cmd_hook_run(args) -> int:
     if os.environ.get("GIT_REFLOG_ACTION", "").startswith("rebase"):
         return 0  # a rebase replays commits that were already logged
     try:
-        line = commit_line()
+        line = commit_line(args.commit or "HEAD")
     except (subprocess.CalledProcessError, FileNotFoundError, subprocess.TimeoutExpired):
         line = None
     with queue_lock():
@@ -494,7 +513,9 @@ def parser() -> argparse.ArgumentParser:
     hook_sub.add_parser("uninstall", help=_("Remove the hook from this repository.")).set_defaults(
         func=cmd_hook_uninstall
     )
-    hook_sub.add_parser("run", help=_("Run by the hook after a commit.")).set_defaults(func=cmd_hook_run)
+    run = hook_sub.add_parser("run", help=_("Run by the hook after a commit."))
+    run.add_argument("commit", nargs="?", default="", help=argparse.SUPPRESS)
+    run.set_defaults(func=cmd_hook_run)
     return p
 
 

@@ -23,7 +23,7 @@ step "bandit"
 BANDIT_PIN="$(grep -E '^bandit==' requirements-dev.txt)"
 "$BIN/python" -m bandit --version >/dev/null 2>&1 || "$BIN/pip" install --quiet "$BANDIT_PIN" >"$TMP/pip.log" 2>&1 ||
   { cat "$TMP/pip.log" >&2; fail "could not install $BANDIT_PIN"; }
-"$BIN/python" -m bandit -r accounts journal hundreddays -x '*/tests/*,*/migrations/*' -q -f json -o "$TMP/bandit.json" || true
+"$BIN/python" -m bandit -r accounts journal hundreddays api cli -x '*/tests/*,*/migrations/*' -q -f json -o "$TMP/bandit.json" || true
 "$BIN/python" - "$TMP/bandit.json" <<'EOF'
 import json
 import sys
