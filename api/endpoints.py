@@ -79,7 +79,29 @@ class TokenAuth(HttpBearer):
 
 read_auth, write_auth, any_auth = TokenAuth(READ), TokenAuth(WRITE), TokenAuth(ANY)
 
-api = NinjaAPI(
+
+class HundredDaysAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Ninja's schema, saying what the handlers send: problem+json for every error,
+        and Retry-After with a 429."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    if int(status) >= 400 and "application/json" in response.get("content", {}):
+                        response["content"] = {problems.CONTENT_TYPE: response["content"]["application/json"]}
+                    if int(status) == 429:
+                        response["headers"] = {
+                            "Retry-After": {
+                                "description": "Seconds to wait before the next request.",
+                                "schema": {"type": "integer", "minimum": 1},
+                                "required": True,
+                            }
+                        }
+        return schema
+
+
+api = HundredDaysAPI(
     title="Hundred Days API",
     version="1",
     description="Log your #100DaysOfCode days from anywhere. Authenticate with a personal "

@@ -83,7 +83,9 @@ def test_a_token_from_the_page_logs_two_commits_and_stops_working_once_revoked(
         (repo / f"file{i}.py").write_text(f"# {subject}\n")
         run(["git", "add", "."], cli_env, cwd=repo)
         started = time.monotonic()
-        commit = run(["git", "commit", "-q", "-m", subject, "-m", "Body text stays out of the log."], cli_env, cwd=repo)
+        commit = run(
+            ["git", "commit", "-q", "-m", subject, "-m", "Body text stays out of the log."], cli_env, cwd=repo
+        )
         assert commit.returncode == 0, commit.stderr
         assert time.monotonic() - started < 5  # the hook runs in the background
     sha = run(["git", "rev-parse", "HEAD"], cli_env, cwd=repo).stdout.strip()
