@@ -107,7 +107,7 @@ api = HundredDaysAPI(
     description="Log your #100DaysOfCode days from anywhere. Authenticate with a personal "
     "token from /account/tokens/: `Authorization: Bearer hd_…`. Errors are RFC 9457 problem details.",
     urls_namespace="api",
-    docs_url=None,
+    docs_url="/docs",
 )
 
 # Responses every authenticated operation can give.

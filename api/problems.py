@@ -8,12 +8,9 @@ both use it, so no HTML error page is ever served there.
 from __future__ import annotations
 
 import json
-import logging
 from http import HTTPStatus
 
 from django.http import HttpResponse
-
-logger = logging.getLogger("api")
 
 CONTENT_TYPE = "application/problem+json"
 API_PREFIX = "/api/"
@@ -77,7 +74,8 @@ KEEP_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 class ProblemMiddleware:
     """Under /api/, any error response that is not already a problem (Django's 404, 500,
     CSRF 403, 400/413 for a body too large, 405) becomes one with the same status.
-    First in the stack after SecurityMiddleware, so it sees every other middleware's answer."""
+    First in the stack after SecurityMiddleware, so it sees every other middleware's answer;
+    an exception anywhere below is logged by Django and reaches it as the 500 response."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -95,12 +93,6 @@ class ProblemMiddleware:
                     problem[name] = response[name]
             return problem
         return response
-
-    def process_exception(self, request, exception):
-        if request.path_info.startswith(API_PREFIX):
-            logger.exception("API error on %s %s", request.method, request.path_info)
-            return response(500, "Something went wrong on our side. Please try again later.")
-        return None
 
 
 def response_for_status(status) -> HttpResponse:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "csp",
+    "ninja",  # the API page's Swagger UI, served from our own static files
 ]
 
 MIDDLEWARE = [
