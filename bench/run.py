@@ -37,6 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 GUNICORN_CONF = ROOT / "docker" / "gunicorn.conf.py"
 POST_SCRIPT = ROOT / "bench" / "post.lua"
+API_POST_SCRIPT = ROOT / "bench" / "api_post.lua"
+# The API's own limit per token would stop wrk after a few hundred requests: set out of reach,
+# so its counter still runs (one cache call a request) but never refuses.
+API_LIMIT_OUT_OF_REACH = "1000000000"
 # Only for the benchmark's own throwaway database; never a real secret.
 BENCH_SECRET = "bench-only-secret-key-not-for-production-0123456789abcdef"
 HOST = "127.0.0.1"
@@ -52,6 +56,8 @@ class Page:
     auth: bool = False
     post: bool = False
     expect: str = ""  # text the page must contain (proves e.g. that the dashboard is signed in)
+    api: bool = False  # /api/v1/: a personal token (Authorization: Bearer), never the session
+    goal_vs: str | None = None  # goal: a ratio at least that page's
 
 
 PAGES = [
@@ -66,6 +72,9 @@ PAGES = [
     Page("feed", "Atom feed (round)", budget=1, goal=0.35, expect="<feed"),
     Page("badge", "badge SVG", budget=1, goal=0.60, expect="<svg"),
     Page("log_today", "log-today POST (with redirect)", goal=0.15, auth=True, post=True),
+    Page("api_me", "API GET /me", budget=1, goal=0.35, api=True, expect='"handle": "dash"'),
+    Page("api_round", "API GET /rounds/{n}", budget=3, goal=0.35, api=True, expect='"summary"'),
+    Page("api_today", "API POST /today (append)", api=True, post=True, goal_vs="log_today"),
 ]
 SCALE_PAGES = ["ceiling", "dashboard", "journal_100", "journal_366"]
 SCALE_REPEATS = 5  # pairs per page in the scale check (at least; more with --repeats)
@@ -110,6 +119,8 @@ def bench_env(database_url, port, redis_url, workers, threads, max_requests):
         DJANGO_STATIC_ROOT=str(RESULTS / "static"),
         GUNICORN_BIND=f"{HOST}:{port}",
         PYTHONPATH=str(ROOT),
+        API_READS_PER_MINUTE=API_LIMIT_OUT_OF_REACH,
+        API_WRITES_PER_MINUTE=API_LIMIT_OUT_OF_REACH,
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -362,7 +373,18 @@ def page_headers(page, manifest):
     headers = ["Accept-Language: en-US,en;q=0.9", "User-Agent: hundreddays-bench"]
     if page.auth and not page.post:
         headers.append(f"Cookie: {manifest['session_cookie']}={manifest['dash_session']}")
+    if page.api and not page.post:
+        headers.append(f"Authorization: Bearer {manifest['api_tokens']['dash']}")
     return headers
+
+
+def add_api(env, manifest, api_post_data):
+    """Tokens for @dash (the reads) and every poster (POST /today), made by manage.py create_token."""
+    handles = ["dash", *(p["handle"] for p in manifest["poster_sessions"])]
+    out = manage(env, "create_token", "--name", "bench", *(a for h in handles for a in ("--handle", h)))
+    manifest["api_tokens"] = dict(line.split(" ", 1) for line in out.splitlines() if line.strip())
+    manifest["urls"].update(api_me="/api/v1/me", api_round="/api/v1/rounds/2", api_today="/api/v1/today")
+    api_post_data.write_text("".join(manifest["api_tokens"][h] + "\n" for h in handles[1:]))
 
 
 def write_post_data(manifest, path):
@@ -381,7 +403,10 @@ def check_pages(run, server, manifest, pages, dataset):
     """Query counts and content checks, one request at a time, after the warm-up."""
     counts = {}
     for page in pages:
-        if page.post:
+        if page.post and page.api:
+            status, headers, body = api_post_once(server.port, manifest)
+            expected = 201
+        elif page.post:
             status, headers, body = post_once(server.port, manifest)
             expected = 302
         else:
@@ -424,6 +449,17 @@ def post_once(port, manifest):
         "Accept-Language": "en",
     }
     return request(port, "POST", f"/log/?round={poster['round']}", headers, body)
+
+
+def api_post_once(port, manifest):
+    poster = manifest["poster_sessions"][0]["handle"]
+    headers = {
+        "Authorization": f"Bearer {manifest['api_tokens'][poster]}",
+        "Content-Type": "application/json",
+        "Accept-Language": "en",
+    }
+    body = json.dumps({"progress": "- Check the benchmark's first commit line", "mode": "append"})
+    return request(port, "POST", "/api/v1/today", headers, body)
 
 
 def reset_posters(env):
@@ -478,7 +514,16 @@ def measure_point(run, server, env, manifest, page, dataset, connections, repeat
     if page.post:
         reset_posters(env)
     before = server_cpu(server, pg)
-    if page.post:
+    if page.post and page.api:
+        result = run_wrk(
+            server.port,
+            "/api/v1/today",
+            connections,
+            args.duration,
+            script=API_POST_SCRIPT,
+            script_args=(str(post_data.with_name("api-" + post_data.name)), str(WRK_THREADS)),
+        )
+    elif page.post:
         result = run_wrk(
             server.port,
             "/log/",
@@ -514,7 +559,13 @@ def measure_point(run, server, env, manifest, page, dataset, connections, repeat
         point.post_redirects, point.post_others, _exhausted = result["post"]
         point.created_entries = created
         # A request in flight when wrk stops still creates its entry: at most one a connection.
-        if not 0 <= created - point.post_redirects <= connections:
+        # POST /today creates one entry a poster (today's), then appends to it.
+        if page.api:
+            if not 0 < created <= len(manifest["poster_sessions"]):
+                run.problems.append(
+                    f"api_today: {created} entries created for {point.post_redirects} requests"
+                )
+        elif not 0 <= created - point.post_redirects <= connections:
             run.problems.append(f"log_today: {point.post_redirects} redirects but {created} entries created")
     server.rss_kb()
     if point.non_2xx_3xx or point.socket_errors:
@@ -586,6 +637,7 @@ def prepare_dataset(run, env, entries, pages):
     run.datasets[entries] = {k: manifest[k] for k in ("entries", "participants", "posters", "built_on")}
     post_data = RESULTS / f"post-{entries}.txt"
     write_post_data(manifest, post_data)
+    add_api(env, manifest, post_data.with_name("api-" + post_data.name))
     return manifest, post_data
 
 
@@ -719,6 +771,20 @@ def aggregate(points):
 def goals(run, agg, main):
     checks = []
     for page in PAGES:
+        if (
+            page.goal_vs
+            and (main, page.name, GOAL_CONNECTIONS) in agg
+            and (main, page.goal_vs, GOAL_CONNECTIONS) in agg
+        ):
+            ratio = agg[(main, page.name, GOAL_CONNECTIONS)]["ratio"]
+            other = agg[(main, page.goal_vs, GOAL_CONNECTIONS)]["ratio"]
+            checks.append(
+                (
+                    f"{page.label}: ratio ≥ {page.goal_vs}'s at {GOAL_CONNECTIONS} connections",
+                    ratio >= other,
+                    f"{ratio:.1%} vs {other:.1%}",
+                )
+            )
         if page.goal is None or (main, page.name, GOAL_CONNECTIONS) not in agg:
             continue
         ratio = agg[(main, page.name, GOAL_CONNECTIONS)]["ratio"]

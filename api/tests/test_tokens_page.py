@@ -11,11 +11,15 @@ pytestmark = pytest.mark.django_db
 
 
 def created_token(response):
-    return re.search(r'id="token-value" type="text" readonly value="(hd_[\w-]+)"', response.content.decode())[1]
+    return re.search(r'id="token-value" type="text" readonly value="(hd_[\w-]+)"', response.content.decode())[
+        1
+    ]
 
 
 def test_a_new_token_is_shown_once_and_only_its_hash_is_kept(auth_client, user):
-    response = auth_client.post("/account/tokens/", {"name": "laptop", "scopes": ["read", "write"], "expires": "90"})
+    response = auth_client.post(
+        "/account/tokens/", {"name": "laptop", "scopes": ["read", "write"], "expires": "90"}
+    )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     raw = created_token(response)
