@@ -26,11 +26,11 @@ def check(token_id: int, kind: str, now: float | None = None) -> int | None:
     window = int(now // WINDOW)
     key = f"hd:api:rl:{kind}:{token_id}:{window}"
     try:
-        # add() creates the counter with its expiry; incr() is atomic in Redis and the database cache.
-        if cache.add(key, 1, WINDOW + 5):
-            count = 1
-        else:
+        # incr() first: the common case (the window's counter exists) costs one call.
+        try:
             count = cache.incr(key)
+        except ValueError:  # the first request of the window: add() creates it with its expiry
+            count = 1 if cache.add(key, 1, WINDOW + 5) else cache.incr(key)
     except Exception:  # any cache failure: let the request through
         logger.warning("API rate limit skipped: the cache did not answer", exc_info=True)
         return None

@@ -94,7 +94,7 @@ def test_the_rate_limit_is_a_429_with_retry_after(api, user, settings):
 
 def test_the_rate_limit_lets_requests_through_when_the_cache_fails(api, settings):
     settings.API_READS_PER_MINUTE = 1
-    with mock.patch("api.ratelimit.cache.add", side_effect=ConnectionError("cache down")):
+    with mock.patch("api.ratelimit.cache.incr", side_effect=ConnectionError("cache down")):
         for _ in range(3):
             assert api.get("/me").status_code == 200
 
