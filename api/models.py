@@ -70,6 +70,11 @@ class Token(models.Model):
     def scopes(self) -> list[str]:
         return [s for s, on in (("read", self.can_read), ("write", self.can_write)) if on]
 
+    @property
+    def scope_labels(self) -> list:
+        """The scopes in the page's language."""
+        return [self._meta.get_field(f"can_{s}").verbose_name for s in self.scopes]
+
     def is_expired(self, now=None):
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
