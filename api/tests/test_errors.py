@@ -144,3 +144,14 @@ def test_query_budgets(api, user):
         with CaptureQueriesContext(connection) as ctx:
             assert api.get(path).status_code == 200
         assert len(data_queries(ctx)) == budget, (path, data_queries(ctx))
+
+
+def test_the_hand_written_token_query_loads_the_same_token_and_user_as_the_orm(user):
+    token, raw = services.create_token(user, name="same", can_write=True)
+    loaded = services.authenticate(raw)
+    expected = Token.objects.select_related("user").get(pk=token.pk)
+    for field in Token._meta.concrete_fields:
+        assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
+    for field in type(user)._meta.concrete_fields:
+        assert getattr(loaded.user, field.attname) == getattr(expected.user, field.attname), field.name
+    assert loaded.user.is_authenticated and not loaded._state.adding
