@@ -4,14 +4,14 @@ import json
 import os
 import stat
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from hd.main import commit_url
 
-HD = Path(sys.executable).with_name("hd")  # the virtualenv's (Debian's /usr/bin/hd is hexdump)
+from tests.cli.env import HD, cli_env, run
+
 UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens
 
 
@@ -36,25 +36,11 @@ def test_a_commit_links_to_github_gitlab_or_codeberg_only(remote, url):
 
 @pytest.fixture
 def env(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    return {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "LANG": "C.UTF-8",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Ada",
-        "GIT_AUTHOR_EMAIL": "ada@example.com",
-        "GIT_COMMITTER_NAME": "Ada",
-        "GIT_COMMITTER_EMAIL": "ada@example.com",
-    }
+    return cli_env(tmp_path)
 
 
 def hd(env, *args, cwd=None, input=None):
-    return subprocess.run(
-        [str(HD), *args], env=env, cwd=cwd, input=input, capture_output=True, text=True, timeout=60
-    )
+    return run([str(HD), *args], env, cwd=cwd, input=input)
 
 
 def configure(env, url, token="hd_" + "x" * 43):

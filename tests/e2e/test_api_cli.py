@@ -4,41 +4,22 @@ The CLI is the installed `hd` (requirements-dev.txt installs ./cli), run as a su
 a HOME and XDG_CONFIG_HOME of its own, against the live server over real HTTP.
 """
 
-import os
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.e2e
+from tests.cli.env import HD, run
+from tests.cli.env import cli_env as make_cli_env
 
-HD = Path(sys.executable).with_name("hd")  # the virtualenv's hd (Debian's /usr/bin/hd is hexdump)
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def cli_env(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "LANG": "C.UTF-8",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Ada",
-        "GIT_AUTHOR_EMAIL": "ada@example.com",
-        "GIT_COMMITTER_NAME": "Ada",
-        "GIT_COMMITTER_EMAIL": "ada@example.com",
-    }
-    return env
-
-
-def run(args, env, cwd=None, input=None):
-    return subprocess.run(args, env=env, cwd=cwd, input=input, capture_output=True, text=True, timeout=60)
+    return make_cli_env(tmp_path)
 
 
 def test_a_token_from_the_page_logs_two_commits_and_stops_working_once_revoked(
