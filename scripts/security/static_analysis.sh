@@ -16,7 +16,7 @@ export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-CODE=(accounts journal hundreddays templates)
+CODE=(accounts journal hundreddays api templates)
 
 # --- bandit -------------------------------------------------------------------------------
 step "bandit"
