@@ -331,9 +331,11 @@ def round_list(request):
     summary="A round",
 )
 def round_detail(request, number: int = RoundNumber):
-    """The round's figures, from the same selector as the dashboard. Queries: token, round, dates."""
-    round = selectors.own_round(request.auth.user, number)
-    return round_data(round, selectors.round_summary(round))
+    """The round's figures, from the same selector as the dashboard. Queries: the token, the round
+    with its dates."""
+    user = request.auth.user
+    round, dates = selectors.own_round_with_dates(user, number)
+    return round_data(round, selectors.round_summary(round, dates=dates))
 
 
 @api.get(
