@@ -131,4 +131,9 @@ def test_unknown_paths_and_methods_are_problems(api):
 def test_a_round_without_entries_has_its_figures_too(api, user):
     make_round(user, days_ago=0, target=30)
     summary = api.get("/rounds/1").json()["summary"]
-    assert (summary["logged"], summary["day"], summary["target"], summary["logged_today"]) == (0, 1, 30, False)
+    assert (summary["logged"], summary["day"], summary["target"], summary["logged_today"]) == (
+        0,
+        1,
+        30,
+        False,
+    )
