@@ -15,6 +15,7 @@ import logging
 from datetime import date
 
 from django.core.exceptions import RequestDataTooBig
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -221,6 +222,12 @@ def load_entry(round, d) -> Entry:
     return entry
 
 
+def written(entry: Entry) -> Entry:
+    """The entry a service just saved, with its tags and links for the answer (2 queries)."""
+    prefetch_related_objects([entry], *selectors.ENTRY_LIST_PREFETCH)
+    return entry
+
+
 def clean_entry(payload: EntryIn, round, d, today, entry=None) -> dict:
     """The entry form's own validation (dates, lengths, links), so the API and the pages
     refuse the same input with the same messages. Returns the service's keyword arguments."""
@@ -402,7 +409,7 @@ def entry_put(request, date: date, payload: EntryIn, number: int = RoundNumber):
             status = 200
     except RuleError as error:
         raise rule_problem(error) from None
-    return Status(status, entry_data(load_entry(round, entry.date), round))
+    return Status(status, entry_data(written(entry), round))
 
 
 @api.delete(
@@ -460,4 +467,4 @@ def log_today(request, payload: TodayIn):
             status = 200
     except RuleError as error:
         raise rule_problem(error) from None
-    return Status(status, entry_data(load_entry(round, entry.date), round))
+    return Status(status, entry_data(written(entry), round))
