@@ -17,7 +17,7 @@ install-dev: $(BIN)/python
 
 ## messages: refresh the catalogues after changing strings (needs GNU gettext); the .mo files are committed
 messages: install-dev
-	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l es -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=test-results --ignore=bench --ignore=tests --no-obsolete
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l es -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=test-results --ignore=bench --ignore=tests --ignore=cli --no-obsolete
 	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 ## run: set everything up and serve the demo on http://127.0.0.1:8000 (SQLite)

@@ -39,6 +39,10 @@ RESULTS = ROOT / "bench" / "results"
 GUNICORN_CONF = ROOT / "docker" / "gunicorn.conf.py"
 POST_SCRIPT = ROOT / "bench" / "post.lua"
 TAIL_SCRIPT = ROOT / "bench" / "tail.lua"
+API_POST_SCRIPT = ROOT / "bench" / "api_post.lua"
+# The API's own limit per token would stop wrk after a few hundred requests: set out of reach,
+# so its counter still runs (one cache call a request) but never refuses.
+API_LIMIT_OUT_OF_REACH = "1000000000"
 # Only for the benchmark's own throwaway database; never a real secret.
 BENCH_SECRET = "bench-only-secret-key-not-for-production-0123456789abcdef"
 HOST = "127.0.0.1"
@@ -58,6 +62,8 @@ class Page:
     # The long tail: every request one of all public URLs of this kind, at random (tail_urls);
     # the cache is emptied before each run, so most requests find no kept page.
     tail: str = ""
+    api: bool = False  # /api/v1/: a personal token (Authorization: Bearer), never the session
+    goal_vs: str | None = None  # goal: a ratio at least that page's
 
 
 PAGES = [
@@ -102,6 +108,11 @@ PAGES = [
         expect='class="members"',
     ),
     Page("cohort_csv", "cohort CSV, 300 members", budget=8, auth=True, expect="Days logged"),
+    # The API's budgets hold the token (1 query) and the round with its dates (1), plus, with the
+    # database cache only (the smoke), the rate limit's counter: a cache incr is 4 queries there.
+    Page("api_me", "API GET /me", budget=5, goal=0.35, api=True, expect='"handle": "dash"'),
+    Page("api_round", "API GET /rounds/{n}", budget=6, goal=0.35, api=True, expect='"summary"'),
+    Page("api_today", "API POST /today (append)", api=True, post=True, goal_vs="log_today"),
 ]
 TAIL_KINDS = ("permalink", "journal", "profile", "feed", "badge")
 SCALE_PAGES = ["ceiling", "dashboard", "journal_100", "journal_366"]
@@ -147,6 +158,8 @@ def bench_env(database_url, port, redis_url, workers, threads, max_requests):
         DJANGO_STATIC_ROOT=str(RESULTS / "static"),
         GUNICORN_BIND=f"{HOST}:{port}",
         PYTHONPATH=str(ROOT),
+        API_READS_PER_MINUTE=API_LIMIT_OUT_OF_REACH,
+        API_WRITES_PER_MINUTE=API_LIMIT_OUT_OF_REACH,
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -406,7 +419,18 @@ def page_headers(page, manifest):
     headers = ["Accept-Language: en-US,en;q=0.9", "User-Agent: hundreddays-bench"]
     if page.auth and not page.post:
         headers.append(f"Cookie: {manifest['session_cookie']}={manifest['dash_session']}")
+    if page.api and not page.post:
+        headers.append(f"Authorization: Bearer {manifest['api_tokens']['dash']}")
     return headers
+
+
+def add_api(env, manifest, api_post_data):
+    """Tokens for @dash (the reads) and every poster (POST /today), made by manage.py create_token."""
+    handles = ["dash", *(p["handle"] for p in manifest["poster_sessions"])]
+    out = manage(env, "create_token", "--name", "bench", *(a for h in handles for a in ("--handle", h)))
+    manifest["api_tokens"] = dict(line.split(" ", 1) for line in out.splitlines() if line.strip())
+    manifest["urls"].update(api_me="/api/v1/me", api_round="/api/v1/rounds/2", api_today="/api/v1/today")
+    api_post_data.write_text("".join(manifest["api_tokens"][h] + "\n" for h in handles[1:]))
 
 
 def write_post_data(manifest, path):
@@ -425,7 +449,10 @@ def check_pages(run, server, manifest, pages, dataset):
     """Query counts and content checks, one request at a time, after the warm-up."""
     counts = {}
     for page in pages:
-        if page.post:
+        if page.post and page.api:
+            status, headers, body = api_post_once(server.port, manifest)
+            expected = 201
+        elif page.post:
             status, headers, body = post_once(server.port, manifest)
             expected = 302
         elif page.tail:
@@ -478,6 +505,17 @@ def post_once(port, manifest):
         "Accept-Language": "en",
     }
     return request(port, "POST", f"/log/?round={poster['round']}", headers, body)
+
+
+def api_post_once(port, manifest):
+    poster = manifest["poster_sessions"][0]["handle"]
+    headers = {
+        "Authorization": f"Bearer {manifest['api_tokens'][poster]}",
+        "Content-Type": "application/json",
+        "Accept-Language": "en",
+    }
+    body = json.dumps({"progress": "- Check the benchmark's first commit line", "mode": "append"})
+    return request(port, "POST", "/api/v1/today", headers, body)
 
 
 def reset_posters(env):
@@ -546,6 +584,15 @@ def measure_point(run, server, env, manifest, page, dataset, connections, repeat
             script=TAIL_SCRIPT,
             script_args=(str(tail_file(page)),),
         )
+    elif page.post and page.api:
+        result = run_wrk(
+            server.port,
+            "/api/v1/today",
+            connections,
+            args.duration,
+            script=API_POST_SCRIPT,
+            script_args=(str(post_data.with_name("api-" + post_data.name)), str(WRK_THREADS)),
+        )
     elif page.post:
         result = run_wrk(
             server.port,
@@ -583,7 +630,13 @@ def measure_point(run, server, env, manifest, page, dataset, connections, repeat
         point.post_redirects, point.post_others, _exhausted = result["post"]
         point.created_entries = created
         # A request in flight when wrk stops still creates its entry: at most one a connection.
-        if not 0 <= created - point.post_redirects <= connections:
+        # POST /today creates one entry a poster (today's), then appends to it.
+        if page.api:
+            if not 0 < created <= len(manifest["poster_sessions"]):
+                run.problems.append(
+                    f"api_today: {created} entries created for {point.post_redirects} requests"
+                )
+        elif not 0 <= created - point.post_redirects <= connections:
             run.problems.append(f"log_today: {point.post_redirects} redirects but {created} entries created")
     server.rss_kb()
     if point.non_2xx_3xx or point.socket_errors:
@@ -698,6 +751,7 @@ def prepare_dataset(run, env, entries, pages):
     write_post_data(manifest, post_data)
     if any(p.tail for p in pages):
         write_tail_urls(env["DATABASE_URL"])
+    add_api(env, manifest, post_data.with_name("api-" + post_data.name))
     return manifest, post_data
 
 
@@ -831,6 +885,20 @@ def aggregate(points):
 def goals(run, agg, main):
     checks = []
     for page in PAGES:
+        if (
+            page.goal_vs
+            and (main, page.name, GOAL_CONNECTIONS) in agg
+            and (main, page.goal_vs, GOAL_CONNECTIONS) in agg
+        ):
+            ratio = agg[(main, page.name, GOAL_CONNECTIONS)]["ratio"]
+            other = agg[(main, page.goal_vs, GOAL_CONNECTIONS)]["ratio"]
+            checks.append(
+                (
+                    f"{page.label}: ratio ≥ {page.goal_vs}'s at {GOAL_CONNECTIONS} connections",
+                    ratio >= other,
+                    f"{ratio:.1%} vs {other:.1%}",
+                )
+            )
         if page.goal is None or (main, page.name, GOAL_CONNECTIONS) not in agg:
             continue
         ratio = agg[(main, page.name, GOAL_CONNECTIONS)]["ratio"]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "journal",
     "cohorts",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,11 +62,14 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "csp",
+    "ninja",  # the API page's Swagger UI, served from our own static files
 ]
 
 MIDDLEWARE = [
     "hundreddays.cache.NoSharedCopyWithCookies",
     "django.middleware.security.SecurityMiddleware",
+    # Under /api/ every error is a problem+json, Django's own 404/500/CSRF pages included.
+    "api.problems.ProblemMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -351,3 +355,6 @@ LOGGING = {
 # --- Application ------------------------------------------------------------
 
 REMINDER_HOUR = env_int("REMINDER_HOUR", 20, minimum=0, maximum=23)
+# The API's own limit per personal token and minute (api/ratelimit.py); 0 turns one off.
+API_READS_PER_MINUTE = env_int("API_READS_PER_MINUTE", 300, minimum=0)
+API_WRITES_PER_MINUTE = env_int("API_WRITES_PER_MINUTE", 60, minimum=0)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api.endpoints import api
 from hundreddays import views
 
 # The admin signs in through allauth, so its rate limits cover the admin too.
@@ -19,6 +20,8 @@ urlpatterns = [
     path("design/", views.design, name="design"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("account/tokens/", include("api.urls")),
     path("account/", include("accounts.urls")),
     path("", include("cohorts.urls")),
     path("", include("journal.urls")),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from journal import rules
@@ -90,3 +92,23 @@ def latest_public_entries(limit=10):
         .order_by("-created_at", "-id")
     )
     return entries_for_display(qs)[:limit]
+
+
+def own_round_with_dates(user, number):
+    """One of ``user``'s rounds and the dates of its entries, or 404. One query, written by hand:
+    the API reads it on every ``GET /rounds/{n}``, and compiling the two ORM queries it replaces
+    costs several times their execution."""
+    if connection.vendor != "postgresql":  # SQLite (make run): the same in two ORM queries
+        round = get_object_or_404(Round, user=user, number=number)
+        round.user = user
+        return round, list(round.entries.values_list("date", flat=True))
+    rounds = Round.objects.raw(
+        f'SELECT r.*, ARRAY(SELECT e."date" FROM "{Entry._meta.db_table}" e WHERE e."round_id" = r."id") '
+        f'AS entry_dates FROM "{Round._meta.db_table}" r WHERE r."user_id" = %s AND r."number" = %s',
+        [user.pk, number],
+    )
+    round = next(iter(rounds), None)
+    if round is None:
+        raise Http404
+    round.user = user
+    return round, round.entry_dates

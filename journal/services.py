@@ -242,6 +242,60 @@ def update_entry(entry, *, today=None, **fields) -> Entry:
     return entry
 
 
+def join_markdown(existing: str, addition: str) -> str:
+    """``addition`` after ``existing``: a list item continues a list, anything else is a new paragraph."""
+    existing, addition = existing.rstrip(), addition.strip()
+    if not existing:
+        return addition
+    if not addition:
+        return existing
+    last = existing.rsplit("\n", 1)[-1].lstrip()
+    item = re.compile(r"^([-*+]|\d+[.)])\s")
+    return existing + ("\n" if item.match(last) and item.match(addition) else "\n\n") + addition
+
+
+@transaction.atomic
+def append_to_entry(
+    entry, *, progress, title="", thoughts="", minutes=None, tags=(), links=(), max_length=None, date=None
+) -> Entry:
+    """Add to an entry (the API's "append" mode, e.g. one line per commit): the progress and
+    thoughts after what is there, the minutes added, tags and links merged. Under the round's
+    lock, so two appends at once both land."""
+    round = _lock(entry.round)
+    entry = Entry.objects.select_for_update().filter(pk=entry.pk).first()
+    if entry is None:
+        raise RuleError("gone", _("This entry has just been deleted; nothing was saved."))
+    text = join_markdown(entry.progress, progress)
+    if max_length and len(text) > max_length:
+        raise RuleError(
+            "too_long",
+            _("Today's progress would be longer than %(n)s characters; nothing was added.")
+            % {"n": max_length},
+            field="progress",
+        )
+    entry.progress = text
+    entry.thoughts = join_markdown(entry.thoughts, thoughts)
+    if max_length and len(entry.thoughts) > max_length:
+        raise RuleError(
+            "too_long",
+            _("The thoughts would be longer than %(n)s characters; nothing was added.") % {"n": max_length},
+            field="thoughts",
+        )
+    if title and not entry.title:
+        entry.title = title
+    if minutes:
+        entry.minutes = min(24 * 60, (entry.minutes or 0) + minutes)
+    entry.save()
+    if tags:
+        _set_tags(entry, [*entry.tags.values_list("name", flat=True), *normalize_tags(tags)])
+    if links:
+        kept = [LinkInput(url=link.url, label=link.label) for link in entry.links.all()]
+        known = {link.url for link in kept}
+        _set_links(entry, [*kept, *(link for link in links if link.url not in known)][:MAX_LINKS])
+    bump(round)
+    return entry
+
+
 @transaction.atomic
 def delete_entry(entry) -> None:
     try:

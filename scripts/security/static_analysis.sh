@@ -16,14 +16,14 @@ export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-CODE=(accounts journal hundreddays templates)
+CODE=(accounts journal hundreddays api templates)
 
 # --- bandit -------------------------------------------------------------------------------
 step "bandit"
 BANDIT_PIN="$(grep -E '^bandit==' requirements-dev.txt)"
 "$BIN/python" -m bandit --version >/dev/null 2>&1 || "$BIN/pip" install --quiet "$BANDIT_PIN" >"$TMP/pip.log" 2>&1 ||
   { cat "$TMP/pip.log" >&2; fail "could not install $BANDIT_PIN"; }
-"$BIN/python" -m bandit -r accounts journal hundreddays -x '*/tests/*,*/migrations/*' -q -f json -o "$TMP/bandit.json" || true
+"$BIN/python" -m bandit -r accounts journal hundreddays api cli -x '*/tests/*,*/migrations/*' -q -f json -o "$TMP/bandit.json" || true
 "$BIN/python" - "$TMP/bandit.json" <<'EOF'
 import json
 import sys

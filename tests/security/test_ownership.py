@@ -25,6 +25,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from accounts.tests.fake_google import fake_google, fake_google_server  # noqa: F401
+from api import services as token_services
+from api.models import Token
 from cohorts import services as cohort_services
 from cohorts.models import Cohort, Membership
 from journal.models import Entry, Link, Round, Tag
@@ -128,7 +130,23 @@ PROJECT = {
     "cohorts:readmit": COHORT_POST,
     "cohorts:nudge": COHORT_POST,
     "cohorts:sharing": COHORT_POST,
+    "tokens:list": OWN_FORM,
+    "tokens:revoke": OWN_OBJECT,
 }
+
+# The JSON API (django-ninja): a personal token only, never the session, so exempt from CSRF by
+# design; checked by the API section below. The schema and its page are public.
+API = {
+    "api:me": ("get",),
+    "api:round_list": ("get",),
+    "api:round_detail": ("get",),
+    "api:entry_list": ("get",),
+    "api:entry_get": ("get", "put", "delete"),
+    "api:entry_put": ("get", "put", "delete"),
+    "api:entry_delete": ("get", "put", "delete"),
+    "api:log_today": ("post",),
+}
+API_PUBLIC = {"api:openapi-json", "api:openapi-view", "api:api-root"}
 
 # allauth's patterns: vendor views, checked here for CSRF and for sign-in where they need it.
 ALLAUTH_FORM, ALLAUTH_PAGE, ALLAUTH_SIGNED_IN, ALLAUTH_REDIRECT = "form", "page", "signed in", "redirect"
@@ -234,7 +252,10 @@ def world(user, other_user):
     cohort = cohort_services.create_cohort(
         user, name="Ada's class", start_date=rounds["private"].start_date, take_part=True
     )
-    return SimpleNamespace(user=user, other=other_user, rounds=rounds, entries=entries, cohort=cohort)
+    token, _raw = token_services.create_token(user, name="laptop", can_read=True, can_write=True)
+    return SimpleNamespace(
+        user=user, other=other_user, rounds=rounds, entries=entries, cohort=cohort, token=token
+    )
 
 
 def values_for(world, visibility="private", **extra):
@@ -253,6 +274,7 @@ def values_for(world, visibility="private", **extra):
         "uidb36": "1",
         "slug": world.cohort.slug,
         "token": world.cohort.invite_token,
+        "pk": world.token.pk,
         **extra,
     }
 
@@ -282,6 +304,7 @@ def fingerprint():
             )
         ),
         list(EmailAddress.objects.values_list("pk", "email", "verified")),
+        list(Token.objects.order_by("pk").values_list("pk", "user_id", "name", "digest", "revoked_at")),
         list(
             world_users().values_list(
                 "pk", "email", "handle", "display_name", "language", "is_active", "password"
@@ -317,7 +340,7 @@ def quiet_request_logs():
 
 def test_every_url_pattern_is_classified():
     """A new view must be added to PROJECT (or ALLAUTH) with its kind, so the sweep checks it."""
-    known = set(PROJECT) | set(ALLAUTH)
+    known = set(PROJECT) | set(ALLAUTH) | set(API) | API_PUBLIC
     found = {r.key for r in NON_ADMIN}
     unclassified = sorted(found - known)
     stale = sorted(known - found)
@@ -325,7 +348,11 @@ def test_every_url_pattern_is_classified():
     assert not stale, f"classified patterns that no longer exist: {stale}"
     for r in NON_ADMIN:
         if r.key in PROJECT:
-            assert r.pattern.lookup_str.startswith(("journal.", "accounts.", "hundreddays.", "cohorts.")), r
+            assert r.pattern.lookup_str.startswith(
+                ("journal.", "accounts.", "hundreddays.", "cohorts.", "api.")
+            ), r
+        elif r.key in API or r.key in API_PUBLIC:
+            assert r.route.startswith("api/v1/") and r.pattern.lookup_str.startswith("ninja."), r
         else:
             assert r.pattern.lookup_str.startswith(("allauth.", "django.views.generic")), r
     # The admin: only Django's own admin views (each wrapped by admin_view: staff only).
@@ -336,7 +363,12 @@ def test_every_url_pattern_is_classified():
 def test_every_concrete_path_resolves_to_its_own_pattern(world):
     for r in ROUTES:
         match = resolve(r.path(**values_for(world)))
-        assert match.func == r.pattern.callback, r.route
+        if r.key in API:
+            # django-ninja adds one pattern per operation on a path (GET, PUT, DELETE …/entries/<date>),
+            # the first one serving them all.
+            assert match.route == r.route and match.namespace == "api", r.route
+        else:
+            assert match.func == r.pattern.callback, r.route
 
 
 # --- CSRF on every POST -------------------------------------------------------------------
@@ -350,6 +382,12 @@ def test_no_pattern_takes_a_post_without_a_csrf_token(world, route):
         response = client.post(route.path(**values_for(world)), {"title": "x", "confirm": "DELETE"})
         if route.key == "journal:import" and viewer == "anonymous":
             assert is_login_redirect(response)  # sign-in first; nothing is read
+        elif route.key in API or route.key in API_PUBLIC:
+            # Exempt from CSRF by design: the session is no credential there (see the API section).
+            # The schema and its page are ordinary GET views: Django's CSRF 403, as a problem.
+            expected = 403 if route.key in API_PUBLIC else 401 if "post" in API[route.key] else 405
+            assert response.status_code == expected, f"{route.route} as {viewer}"
+            assert response["Content-Type"] == "application/problem+json"
         elif route.key == "google_login_by_token":
             # Google is not configured here: back to sign-in with a note, nothing read (see below).
             assert is_login_redirect(response)
@@ -401,6 +439,8 @@ def test_the_write_endpoints_are_exactly_these():
         "journal:round-delete",
         "journal:round-new",
         "journal:round-settings",
+        "tokens:list",
+        "tokens:revoke",
     ]
 
 
@@ -676,3 +716,123 @@ def test_a_private_cohorts_badge_and_feed_are_404_even_to_a_cookieless_member(wo
     assert Client().get(f"/c/{world.cohort.slug}/badge.svg").status_code == 404
     assert client_for("owner", world).get(f"/c/{world.cohort.slug}/badge.svg").status_code == 404
     assert client_for("owner", world).get(f"/c/{world.cohort.slug}/feed/").status_code == 200
+
+
+# --- The API: a personal token only; another user's data is a 404 --------------------------
+
+
+def api_calls(world, visibility="private"):
+    """Every API operation with Ada's round number and entry date of ``visibility``."""
+    round, entry = world.rounds[visibility], world.entries[visibility]
+    entry_path = f"/api/v1/rounds/{round.number}/entries/{entry.date.isoformat()}"
+    body = {"progress": "Taken over"}
+    return [
+        ("get", "/api/v1/me", None),
+        ("get", "/api/v1/rounds", None),
+        ("get", f"/api/v1/rounds/{round.number}", None),
+        ("get", f"/api/v1/rounds/{round.number}/entries", None),
+        ("get", entry_path, None),
+        ("put", entry_path, body),
+        ("delete", entry_path, None),
+        ("post", "/api/v1/today", {**body, "mode": "append"}),
+    ]
+
+
+def api_request(client, method, path, body=None, token=None):
+    extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    if body is None:
+        return getattr(client, method)(path, **extra)
+    return getattr(client, method)(path, body, content_type="application/json", **extra)
+
+
+def test_every_api_operation_is_in_the_sweep(world):
+    routes = {r.key for r in NON_ADMIN if r.key in API}
+    assert routes == set(API)
+    assert {(m, resolve(p).url_name) for m, p, _b in api_calls(world)} >= {
+        (m, k.removeprefix("api:")) for k, methods in API.items() for m in methods if k != "api:entry_get"
+    } - {(m, k) for m in ("get", "put", "delete") for k in ("entry_put", "entry_delete")}
+
+
+@pytest.mark.parametrize("viewer", ["owner", "other"])
+def test_the_session_cookie_grants_nothing_under_the_api(world, viewer):
+    """Signed in, with a valid CSRF token even: every operation is a 401 problem, nothing changes."""
+    client = client_for(viewer, world, enforce_csrf_checks=True)
+    csrf = csrf_token(client)
+    before = fingerprint()
+    for method, path, body in api_calls(world):
+        response = api_request(client, method, path, body)
+        assert response.status_code == 401, f"{method.upper()} {path}: {response.status_code}"
+        assert response["Content-Type"] == "application/problem+json"
+        assert response["WWW-Authenticate"].startswith("Bearer")
+        response = client.generic(
+            method.upper(), path, "{}", content_type="application/json", HTTP_X_CSRFTOKEN=csrf
+        )
+        assert response.status_code == 401, f"{method.upper()} {path} with CSRF: {response.status_code}"
+    assert fingerprint() == before
+
+
+def test_a_token_authenticates_the_api_only_never_a_page(world):
+    _token, raw = token_services.create_token(world.user, name="pages?", can_read=True, can_write=True)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    for path in ("/account/", "/account/tokens/", "/rounds/", "/log/", "/account/data/export.json"):
+        assert is_login_redirect(client.get(path)), path
+    assert "A private day" not in client.get(world.entries["private"].get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+def test_another_users_token_gets_404_for_my_rounds_and_entries(world, visibility):
+    _token, raw = token_services.create_token(world.other, name="grace", can_read=True, can_write=True)
+    client = Client()
+    before = fingerprint()
+    for method, path, body in api_calls(world, visibility):
+        response = api_request(client, method, path, body, token=raw)
+        if "/rounds/" in path:
+            assert response.status_code == 404, f"{method.upper()} {path}: {response.status_code}"
+            assert response["Content-Type"] == "application/problem+json"
+        else:
+            # Grace's own answers: her profile, no rounds, nothing to log into.
+            assert response.status_code in (200, 409), f"{method.upper()} {path}: {response.status_code}"
+            assert "Taken over" not in response.content.decode() and "The private round" not in (
+                response.content.decode()
+            )
+    assert fingerprint() == before
+
+
+def test_a_round_number_in_the_api_means_one_of_my_own_rounds(world):
+    make_round(world.other, visibility="private", title="Grace's round")
+    _token, raw = token_services.create_token(world.other, name="grace", can_read=True, can_write=True)
+    body = api_request(Client(), "get", "/api/v1/rounds/1", token=raw).json()
+    assert body["title"] == "Grace's round"
+    day = world.entries["private"].date.isoformat()
+    response = api_request(Client(), "delete", f"/api/v1/rounds/1/entries/{day}", token=raw)
+    assert response.status_code == 404
+    assert Entry.objects.filter(pk=world.entries["private"].pk).exists()
+
+
+def test_a_read_token_cannot_write_and_a_write_token_cannot_read(world):
+    _t, reader = token_services.create_token(world.user, name="reader", can_read=True, can_write=False)
+    _t, writer = token_services.create_token(world.user, name="writer", can_read=False, can_write=True)
+    before = fingerprint()
+    for method, path, body in api_calls(world):
+        token = reader if method != "get" else writer
+        if path == "/api/v1/me":
+            continue  # any usable token may ask who it belongs to
+        response = api_request(Client(), method, path, body, token=token)
+        assert response.status_code == 403, f"{method.upper()} {path}: {response.status_code}"
+        assert response.json()["type"] == "urn:hundreddays:problem:insufficient-scope"
+    assert fingerprint() == before
+
+
+def test_wrong_methods_on_the_api_get_a_405_problem(world):
+    raw = token_services.create_token(world.user, name="m", can_read=True, can_write=True)[1]
+    client = Client()
+    before = fingerprint()
+    for _method, path, _body in api_calls(world):
+        allowed = {"/api/v1/me": {"get"}, "/api/v1/today": {"post"}}.get(path) or (
+            {"get", "put", "delete"} if "/entries/" in path else {"get"}
+        )
+        for wrong in {"get", "post", "put", "patch", "delete"} - allowed:
+            response = api_request(client, wrong, path, token=raw)
+            assert response.status_code == 405, f"{wrong.upper()} {path}: {response.status_code}"
+            assert response["Content-Type"] == "application/problem+json"
+    assert fingerprint() == before

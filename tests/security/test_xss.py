@@ -702,3 +702,59 @@ def test_an_imported_profile_never_sets_the_handle(user):
     user.refresh_from_db()
     assert user.handle == "ada"
     assert user.display_name == "<script>alert(1)</script>"  # stored as typed, shown as text
+
+
+# --- The API and the tokens page ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", PAYLOADS)
+def test_hostile_text_through_the_api_and_the_tokens_page_is_inert(user, text):
+    """A token named with the text (the tokens page, the revoke confirmation), then a day logged
+    with it through POST /today: JSON (never sniffed as HTML) holding the text as text and the
+    sanitized HTML, and the permalink as inert as when the form wrote it."""
+    from urllib.parse import quote
+
+    from journal.tests.factories import make_round
+
+    round = make_round(user, days_ago=3, visibility="public")
+    client = _client(user)
+    one_line = " ".join(text.split())
+    response = client.post(
+        "/account/tokens/", {"name": one_line[:80], "scopes": ["read", "write"], "expires": "30"}
+    )
+    assert response.status_code == 200
+    page = inspect_html(response.content.decode())
+    assert page.problems == [], "tokens page"
+    assert same_text(one_line[:80], page.text), "the token's name"
+    raw = re.search(r'value="(hd_[\w-]+)"', response.content.decode())[1]
+    token_pk = user.api_tokens.get().pk
+    confirm = client.get(f"/account/tokens/{token_pk}/revoke/")
+    assert inspect_html(confirm.content.decode()).problems == [], "revoke confirmation"
+
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    links = [] if "[" in text or "]" in text else [{"url": "https://example.com/pr", "label": one_line[:120]}]
+    data = {
+        "progress": text,
+        "thoughts": text,
+        "title": one_line[:120],
+        "tags": [text, "python"],
+        "links": links,
+    }
+    response = api.post("/api/v1/today", data, content_type="application/json")
+    assert response.status_code == 201, response.content.decode()[:2000]
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    body = response.json()
+    assert body["title"] == one_line[:120] and body["progress"] == text
+    assert_sanitized(body["progress_html"], "API progress_html")
+    assert_sanitized(body["thoughts_html"], "API thoughts_html")
+    permalink = Client().get(body["url"])
+    assert permalink.status_code == 200
+    assert inspect_html(permalink.content.decode()).problems == [], "permalink of an API entry"
+    assert round.entries.count() == 1
+
+    # The text in a URL under /api/: a problem in JSON, never an HTML page echoing it.
+    response = api.get("/api/v1/rounds/1/entries/" + quote(text, safe=""))
+    assert response.status_code in (404, 422)
+    assert response["Content-Type"] == "application/problem+json"

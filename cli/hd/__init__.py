@@ -1,0 +1,3 @@
+"""hd: a small client for the Hundred Days API (standard library only)."""
+
+__version__ = "1.0.0"

@@ -1,0 +1,3 @@
+from hd.main import main
+
+raise SystemExit(main())
