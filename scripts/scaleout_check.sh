@@ -8,7 +8,7 @@
 #
 #   scripts/scaleout_check.sh        (make scaleout-check)
 #
-# Loopback only; a watchdog stops it after SCALEOUT_TIMEOUT seconds (default 60). It removes its
+# Loopback only; a watchdog stops it after SCALEOUT_TIMEOUT seconds (default 60; each mode's checks SCALEOUT_STEP_TIMEOUT, default 40). It removes its
 # database, its Redis database (SCALEOUT_REDIS_DB, default 14, emptied at start and end), its
 # temp folder and every process it started, and exits non-zero on any failure.
 set -euo pipefail
@@ -143,7 +143,7 @@ print(entry.date.isoformat())
   )
   wait_healthy "$PORT_B" 30
   wait_healthy "$PORT_LB" 5
-  timeout 40 "$PY" bench/scaleout/check.py --lb "$PORT_LB" --a "$PORT_A" --b "$PORT_B" \
+  timeout "${SCALEOUT_STEP_TIMEOUT:-40}" "$PY" bench/scaleout/check.py --lb "$PORT_LB" --a "$PORT_A" --b "$PORT_B" \
     --email "$EMAIL" --password "$PASSWORD" --handle "$HANDLE" --date "$date" --mode "$mode"
   stop_instances
 done
