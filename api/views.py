@@ -14,7 +14,7 @@ from api.models import MAX_TOKENS_PER_USER, Token
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def token_list(request):
     """Queries: session, user, then the user's tokens (one query)."""
     form = TokenForm(request.POST or None)
@@ -39,7 +39,7 @@ def token_list(request):
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def token_revoke(request, pk):
     token = get_object_or_404(Token.objects.for_user(request.user).filter(revoked_at__isnull=True), pk=pk)
     if request.method == "POST":

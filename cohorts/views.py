@@ -54,7 +54,7 @@ def cohort_list(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cohort_new(request):
     today = today_for(request.user)
     form = CohortForm(
@@ -145,7 +145,7 @@ def _rate_limited(request):
     return usage is None
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join(request, slug, token):
     """The invite link. GET says what joining shares; POST (signed in) joins."""
     cohort = services.Cohort.objects.filter(slug=slug).first()
@@ -352,7 +352,7 @@ def _expiry(user, day):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cohort_settings(request, slug):
     """Organizers: the cohort's settings, its invite link, organizers and removed members."""
     access = selectors.organizer_cohort(request.user, slug)
@@ -488,7 +488,7 @@ def sharing(request, slug):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def leave(request, slug):
     access = selectors.member_cohort(request.user, slug)
     if request.method == "POST":
@@ -506,7 +506,7 @@ def leave(request, slug):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cohort_delete(request, slug):
     access = selectors.organizer_cohort(request.user, slug)
     if request.method == "POST":

@@ -176,7 +176,12 @@ class _Inspector(HTMLParser):
         if tag == "script":
             # The admin's own files: its static scripts and its translation catalogue.
             static = values.get("src", "").startswith((settings.STATIC_URL, f"/{settings.ADMIN_URL}jsi18n/"))
-            if not (self.allow_static_scripts and static) or self.in_user_content:
+            # The app's one script, the entry form's (static/js/entry.js), outside user content.
+            app_script = values.get("src", "").startswith(f"{settings.STATIC_URL}js/entry") and values.keys() == {
+                "src",
+                "defer",
+            }
+            if not ((self.allow_static_scripts and static) or app_script) or self.in_user_content:
                 self.problems.append(f"<script {values}> {where}")
         if tag in NEVER:
             self.problems.append(f"<{tag}> {where}")
