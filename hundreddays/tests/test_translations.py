@@ -646,7 +646,7 @@ def test_an_import_error_is_spanish_with_its_line(spanish_pages):
     response = client.post("/import/", {"step": "preview", "file": upload})
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Este archivo no se puede importar: línea 3: el día 400 está fuera de rango (de 1 a 366)" in body
+    assert "Este archivo no se puede importar: línea 3: el día 400 está fuera de rango (de 0 a 366)" in body
     assert not _english_on(body), _english_on(body)
 
 

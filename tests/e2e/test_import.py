@@ -72,7 +72,7 @@ def test_a_log_is_previewed_imported_and_a_broken_one_is_refused_with_its_line(
     page.get_by_role("button", name="Preview the import").click()
     error = page.locator(".field.has-error .error")
     expect(error).to_have_text(
-        re.compile(r"^This file cannot be imported: line 7: 'February 30, 2024' is not a valid date", re.I)
+        re.compile(r"^This file cannot be imported: line 7: “February 30, 2024” is not a valid date", re.I)
     )
     expect(page.get_by_role("heading", level=1)).to_have_text("Import a log")
     screenshot(page, "05-import-broken-file")
