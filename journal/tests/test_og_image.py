@@ -63,7 +63,12 @@ def test_an_image_is_drawn_once_then_served_from_the_cache_and_revalidated(clien
     with CaptureQueriesContext(connection) as ctx:
         again = client.get("/@ada/r1/og.png")
     assert again.content == first.content
-    assert len([q for q in ctx.captured_queries if "cache" not in q["sql"].lower()]) <= 2
+    # The round with its owner and its dates; the rest is the database cache's own statements
+    # (its table, and the savepoints that keep a cache error from breaking the request).
+    data = [
+        q for q in ctx.captured_queries if "cache" not in q["sql"].lower() and "SAVEPOINT" not in q["sql"]
+    ]
+    assert len(data) <= 2, data
     assert client.get("/@ada/r1/og.png", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     log(round, 2, progress="A new day")  # a write bumps the round's version: a new image
     assert client.get("/@ada/r1/og.png")["ETag"] != first["ETag"]

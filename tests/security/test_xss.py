@@ -177,7 +177,9 @@ class _Inspector(HTMLParser):
             # The admin's own files: its static scripts and its translation catalogue.
             static = values.get("src", "").startswith((settings.STATIC_URL, f"/{settings.ADMIN_URL}jsi18n/"))
             # The app's one script, the entry form's (static/js/entry.js), outside user content.
-            app_script = values.get("src", "").startswith(f"{settings.STATIC_URL}js/entry") and values.keys() == {
+            app_script = values.get("src", "").startswith(
+                f"{settings.STATIC_URL}js/entry"
+            ) and values.keys() == {
                 "src",
                 "defer",
             }
