@@ -93,7 +93,7 @@ def test_each_member_is_counted_on_their_own_day_like_their_dashboard():
         "kiri": (date(2024, 3, 11), 11, 10, 0, "active", False),
         "dana": (date(2024, 3, 10), 10, 10, 0, "active", True),
         "lucia": (date(2024, 3, 10), 9, 0, 1, "at_risk", False),
-        "arjun": (date(2024, 3, 11), 9, 0, 2, "broken", False),
+        "arjun": (date(2024, 3, 11), None, 0, 2, "broken", False),  # over: no "Day N"
     }
     assert rows["arjun"].summary.broken_on == date(2024, 3, 10)
     # The same numbers the member's own dashboard computes for the same instant.
