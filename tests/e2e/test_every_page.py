@@ -91,6 +91,15 @@ def page_paths(round):
         "date": entry.date.isoformat(),
         "fmt": "json",
     }
+    # A personal token and a cohort of the member's, for the pages that name one.
+    from api import services as token_services
+    from cohorts import services as cohort_services
+
+    token, _raw = token_services.create_token(round.user, name="laptop", can_read=True, can_write=True)
+    cohort = cohort_services.create_cohort(
+        round.user, name="Evening class", start_date=round.start_date, take_part=False
+    )
+    values.update(pk=token.pk, slug=cohort.slug, token=cohort.invite_token)
     paths = []
     for key, kind in PROJECT.items():
         if kind in PAGE_KINDS and key in BY_KEY:
