@@ -92,15 +92,27 @@ def authenticate(raw: str):
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
     now = timezone.now()
-    sql, token_fields, user_fields, user_model = _auth_query()
-    with connections[Token.objects.db].cursor() as cursor:
-        cursor.execute(sql, [digest(raw), now])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    db = Token.objects.db
-    token = Token.from_db(db, token_fields, row[: len(token_fields)])
-    token.user = user_model.from_db(db, user_fields, row[len(token_fields) :])
+    connection = connections[Token.objects.db]
+    if connection.vendor != "postgresql":
+        # SQLite (make run): its driver hands raw rows back unconverted; the ORM converts.
+        token = (
+            Token.objects.select_related("user")
+            .filter(digest=digest(raw), revoked_at__isnull=True, user__is_active=True)
+            .exclude(expires_at__lte=now)
+            .first()
+        )
+        if token is None:
+            return None
+    else:
+        sql, token_fields, user_fields, user_model = _auth_query()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [digest(raw), now])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        db = Token.objects.db
+        token = Token.from_db(db, token_fields, row[: len(token_fields)])
+        token.user = user_model.from_db(db, user_fields, row[len(token_fields) :])
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         Token.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
