@@ -1,6 +1,13 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI runs every property test on the same examples, so a run's verdict does not depend on the
+# draw (a failure seen locally prints its seed and blob to replay it).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # Browser tests drive a live server from pytest's (synchronous) thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -138,7 +138,8 @@ def test_query_budgets(redis_cache, api, user):
     budgets = {
         "/me": 1,  # the token with its user
         "/rounds": 3,  # token, rounds, their dates
-        "/rounds/1": 2,  # token, round with its dates
+        # token, round with its dates (PostgreSQL: one hand-written query; SQLite: round, dates)
+        "/rounds/1": 2 if connection.vendor == "postgresql" else 3,
         "/rounds/1/entries?limit=100": 5,  # token, round, entries, tags, links
         f"/rounds/1/entries/{round.start_date.isoformat()}": 5,
     }

@@ -592,7 +592,9 @@ def escape_links(text: str) -> str:
     if "](" not in text:
         return text
     return _MD_LINK.sub(
-        lambda m: m.group(0) if m.group("esc") or _WEB.match(_link_url(m)) else "\\" + m.group(0), text
+        # An escaped one gets a second backslash: the reader takes one off, the person's stays.
+        lambda m: m.group(0) if _WEB.match(_link_url(m)) else "\\" + m.group(0),
+        text,
     )
 
 
