@@ -25,8 +25,8 @@ def _preview(request, template_context):
     it; entry.js asks with ``X-Preview: fragment`` and gets the preview alone to swap in.
     """
     preview = {
-        "progress": markdown.render(request.POST.get("progress", "")),
-        "thoughts": markdown.render(request.POST.get("thoughts", "")),
+        "progress_html": markdown.render(request.POST.get("progress", "")),
+        "thoughts_html": markdown.render(request.POST.get("thoughts", "")),
     }
     if request.headers.get("X-Preview") == "fragment":
         return render(request, "journal/includes/preview.html", {"preview": preview})
