@@ -134,6 +134,9 @@ User = get_user_model()
 user = User.objects.filter(email='$EMAIL').first()
 if user is None:
     user = User.objects.create_user(email='$EMAIL', password='$PASSWORD', handle='$HANDLE', display_name='Scale Out')
+    # Sign-in needs a confirmed address (mandatory verification).
+    from allauth.account.models import EmailAddress
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     round = services.start_round(user, start_date=clock.today_for(user) - timedelta(days=3), visibility='public')
     services.create_entry(round, date=round.start_date + timedelta(days=1), progress='Version one')
 entry = Entry.objects.get(round__user=user)
