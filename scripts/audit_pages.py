@@ -108,7 +108,24 @@ def sweep_pages(user, round, entry):
 
     from tests.security.test_ownership import BY_KEY, KINDS, PROJECT
 
-    values = {"handle": user.handle, "number": round.number, "date": entry.date.isoformat(), "fmt": "json"}
+    from api import services as token_services
+    from cohorts import services as cohort_services
+    from cohorts.models import Cohort
+
+    # A personal token and a cohort of the demo participant's, for the pages that name one.
+    token, _raw = token_services.create_token(user, name="audit", can_read=True, can_write=True)
+    cohort = Cohort.objects.filter(created_by=user).first() or cohort_services.create_cohort(
+        user, name="Evening class", start_date=round.start_date, take_part=False
+    )
+    values = {
+        "handle": user.handle,
+        "number": round.number,
+        "date": entry.date.isoformat(),
+        "fmt": "json",
+        "pk": token.pk,
+        "slug": cohort.slug,
+        "token": cohort.invite_token,
+    }
     visitor, owner = Client(), Client()
     owner.force_login(user)
     pages = []
