@@ -106,11 +106,10 @@ def sweep_pages(user, round, entry):
     """(name, path, signed in) of every HTML page of the ownership sweep's list, filled with the demo."""
     from django.test import Client
 
-    from tests.security.test_ownership import BY_KEY, KINDS, PROJECT
-
     from api import services as token_services
     from cohorts import services as cohort_services
     from cohorts.models import Cohort
+    from tests.security.test_ownership import BY_KEY, KINDS, PROJECT
 
     # A personal token and a cohort of the demo participant's, for the pages that name one.
     token, _raw = token_services.create_token(user, name="audit", can_read=True, can_write=True)
