@@ -17,6 +17,7 @@ parse (see _PARSING): a failed render leaves nothing behind for the next one.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -153,6 +154,14 @@ def render(text: str) -> str:
     """
     if not text:
         return ""
+    return _render(text)
+
+
+# A saved text is checked by the form, checked again by the service and then rendered for
+# storage: the same text, so the same HTML. Keep the last few results (the output depends on
+# nothing but the text; a refusal raises and is never kept, its message being translated).
+@functools.lru_cache(maxsize=16)
+def _render(text: str) -> str:
     cells = _table_cells(text)
     if cells > limits.TABLE_CELLS:
         raise MarkdownRefused(
