@@ -16,9 +16,12 @@ FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 INLINE_CODE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
-# "issue 12", "Issue #4", "stop 3", "PR 7", or a bare "#16"; not "#100DaysOfCode", a colour
-# "#1e90ff", an HTML entity "&#123;" or a URL fragment "page#12".
-WORK_ITEM = re.compile(r"\b(?:issue|stop|ticket|PR)\s*#?\d+\b|(?<![\w&/#])#\d+\b(?![\w-])", re.I)
+# "issue 12", "Issue #4", "stop 3", "PR 7", or a bare "#16"; not "#100DaysOfCode", an HTML entity
+# "&#123;" or a URL fragment "page#12". A bare number of exactly 3 or 6 digits reads as a colour
+# ("#333", "#123456"), so it is left alone.
+WORK_ITEM = re.compile(
+    r"\b(?:issue|stop|ticket|PR)\s*#?\d+\b|(?<![\w&/#])#(?!\d{3}\b|\d{6}\b)\d{1,5}\b(?![\w-])", re.I
+)
 
 
 def prose(text):
@@ -94,7 +97,7 @@ def test_no_doc_names_a_work_item(path):
 
 @pytest.mark.parametrize(
     "text",
-    ["see issue 12", "Issue #4 says", "fixed in #16.", "(#3)", "stop 3 of the plan", "PR 7"],
+    ["see issue 12", "Issue #4 says", "fixed in #16.", "(#3)", "#1234", "stop 3 of the plan", "PR 7"],
 )
 def test_the_work_item_pattern_finds_work_items(text):
     assert WORK_ITEM.search(text)
@@ -104,7 +107,7 @@ def test_the_work_item_pattern_finds_work_items(text):
     "text",
     [
         "the #100DaysOfCode challenge",
-        "a colour #1e90ff or #123456",
+        "colours #1e90ff, #123456 and #333",
         "an entity &#123;",
         "a fragment page#12 in a URL",
         "https://example.com/a/#12",
@@ -132,7 +135,7 @@ def _settings_read():
     settings = (REPO / "hundreddays" / "settings.py").read_text(encoding="utf-8")
     names |= set(re.findall(r"\benv_\w+\(\s*\"([A-Z][A-Z0-9_]+)\"", settings))
     gunicorn = (REPO / "docker" / "gunicorn.conf.py").read_text(encoding="utf-8")
-    names |= set(re.findall(r"(?:_int|environ\.get)\(\s*[\"']([A-Z][A-Z0-9_]+)[\"']", gunicorn))
+    names |= set(re.findall(r"(?:_int|os\.environ\.get)\(\s*[\"']([A-Z][A-Z0-9_]+)[\"']", gunicorn))
     for name in ("docker-compose.yml", "docker/entrypoint.sh"):
         text = (REPO / name).read_text(encoding="utf-8")
         names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", text))
