@@ -1,4 +1,4 @@
-"""The JSON API at /api/v1/ (django-ninja; why ninja: README, "API").
+"""The JSON API at /api/v1/ (django-ninja; why ninja: docs/api.md).
 
 Every operation authenticates with a personal token (``Authorization: Bearer hd_…``),
 never with the session cookie, so it is exempt from CSRF by design. Reads go

@@ -1,4 +1,4 @@
-"""Gunicorn settings for the image, read from the environment (README, "Settings for the containers", lists each).
+"""Gunicorn settings for the image, read from the environment (the README's Configuration lists each).
 
 A bad value stops the start with one line, like Django's own settings do.
 """
@@ -47,7 +47,7 @@ bind = [os.environ.get("GUNICORN_BIND", "").strip() or f"0.0.0.0:{_int('PORT', 8
 # 2 × CPUs + 1, capped at 8: each worker (× threads) holds a database connection, and
 # Postgres allows 100 by default for every web container together.
 workers = _int("GUNICORN_WORKERS", min(2 * _cpus() + 1, 8), 1, 64)
-# Sync workers by default, chosen by measurement (README, Performance): without recycling
+# Sync workers by default, chosen by measurement (docs/performance.md, "Worker model"): without recycling
 # they serve as many requests a second as gthread (GUNICORN_THREADS=2) within the noise of
 # `make bench`, and a reload (HUP) resets none of their connections, where gthread resets
 # the kept-alive ones (`make reliability`: 10 failed requests out of 1,373). Behind the

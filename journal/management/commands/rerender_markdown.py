@@ -1,6 +1,6 @@
 """Render every stored entry and round description again with journal.markdown.
 
-Run it once after a release that changes how Markdown renders (README, release notes).
+Run it once after a release that changes how Markdown renders (docs/deployment.md, "Upgrade").
 Idempotent: a row whose HTML is already what the renderer makes is not written, so a
 second run changes nothing. Batched: rows are read by primary key, ``--batch-size`` at a
 time, and each batch is read, rendered and written in one transaction (``bulk_update``)
