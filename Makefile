@@ -30,11 +30,11 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest -q --ds=hundreddays.test_settings
 
-## lint: ruff, the import contracts (pyproject.toml, docs/architecture.md), migrations in step, Django's checks
+## lint: the import contracts (pyproject.toml, docs/architecture.md) first, then ruff, migrations in step, Django's checks
 lint: install-dev
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports --no-cache --no-logo
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run -v0
 	DJANGO_DEBUG=true $(BIN)/python manage.py check
 
