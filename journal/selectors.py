@@ -8,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from journal import rules
-from journal import services
 from journal.clock import today_for
 from journal.models import Entry, Link, Round
 
