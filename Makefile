@@ -30,7 +30,9 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest -q --ds=hundreddays.test_settings
 
+## lint: the import contracts (pyproject.toml, docs/architecture.md) first, then ruff, migrations in step, Django's checks
 lint: install-dev
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run -v0

@@ -35,12 +35,13 @@ from api.schemas import (
     RoundOut,
     TodayIn,
 )
-from journal import selectors
+from journal import limits, selectors
 from journal import services as journal
 from journal.clock import today_for
 from journal.forms import EntryForm, format_links
+from journal.limits import LinkInput
 from journal.models import Entry, Round
-from journal.services import LinkInput, RuleError
+from journal.services import RuleError
 
 logger = logging.getLogger("api")
 
@@ -448,7 +449,7 @@ def log_today(request, payload: TodayIn):
     existing = Entry.objects.filter(round=round, date=today).first()
     if existing is not None and payload.mode == "create":
         raise rule_problem(
-            RuleError("duplicate", journal.date_error_message("duplicate", round, today), "date")
+            RuleError("duplicate", limits.date_error_message("duplicate", round, today), "date")
         )
     fields = clean_entry(payload, round, today, today, entry=existing)
     try:

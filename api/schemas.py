@@ -9,7 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from journal.forms import EntryForm
-from journal.services import MAX_LINKS, MAX_TAGS
+from journal.limits import MAX_LINKS, MAX_TAGS
 
 _form = EntryForm.base_fields
 

@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from hundreddays.textsafety import StripControlCharacters
-from journal import clock, rules, services
+from journal import clock, limits, rules, services
 from journal.models import Entry, Link, Round, Tag
 
 
@@ -64,7 +64,7 @@ class EntryAdminForm(StripControlCharacters, forms.ModelForm):
         today = clock.today_for(round.user)
         code = rules.date_error(d, round.start_date, round.target, round.rule, today, dates)
         if code:
-            self.add_error("date", services.date_error_message(code, round, d))
+            self.add_error("date", limits.date_error_message(code, round, d))
         return cleaned
 
 
@@ -115,9 +115,9 @@ class RoundAdmin(admin.ModelAdmin):
         from django.http import HttpResponse
         from django.utils.http import content_disposition_header
 
-        from journal import importing
+        from journal import exporting
 
-        name, body, content_type = importing.export_selected(queryset, fmt)
+        name, body, content_type = exporting.export_selected(queryset, fmt)
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
         return response

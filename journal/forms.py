@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hundreddays.textsafety import StripControlCharacters
 from journal import limits, markdown, rules
+from journal.limits import MAX_LINKS, LinkInput, date_error_message, normalize_tags
 from journal.models import MAX_TARGET, Round
-from journal.services import MAX_LINKS, LinkInput, date_error_message, normalize_tags
 
 _MD_LINK = re.compile(r"^\[(?P<label>[^\]]*)\]\((?P<url>\S+)\)$")
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -34,7 +34,7 @@ def parse_links(text):
                 _("Line %(n)s is not a web address (http:// or https://): %(line)s"),
                 params={"n": number, "line": line[:80]},
             ) from None
-        links.append(LinkInput(url=url, label=label[: limits.LINK_LABEL]))
+        links.append(LinkInput(url=url, label=limits.link_label(label)))
     if len(links) > MAX_LINKS:
         raise ValidationError(_("At most %(n)s links."), params={"n": MAX_LINKS})
     return links

@@ -1,9 +1,10 @@
-"""Services for a participant's data: import a log, export it, delete the account.
+"""Import a participant's log: plan it, then apply it in one transaction.
 
-This is a services module (see ``journal/services.py``): the writes here run in one
-transaction each and lock the rows they depend on. The log formats themselves live
-in ``journal.logs`` (plain data in, plain data out); this module turns that data
-into rows and rows back into that data.
+The log formats live in ``journal.logs`` (plain data in, plain data out); this module
+turns that data into rows. It writes entries, tags, links and version bumps through
+``journal.services`` (which owns them) and checks every field by the rules of
+``journal.limits``, as the forms and the services do. Export, the other way, is
+``journal.exporting``.
 
 Import is planned before it is applied. :func:`plan_import` only reads: it says which
 rounds and days would be created, which days are already there with the same content
@@ -29,28 +30,24 @@ account. An account with data keeps its settings.
 from __future__ import annotations
 
 import datetime
-import io
-import zipfile
 from dataclasses import dataclass, field
 from zoneinfo import available_timezones
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from hundreddays import textsafety
-from journal import limits, markdown, pagecache, rules
+from journal import limits, markdown, rules, services
 from journal.clock import today_for
-from journal.logs import write_json, write_markdown
+from journal.limits import MAX_LINKS, MAX_TAGS, normalize_tags
 from journal.logs.data import NOTE_KINDS, EntryData, LinkData, LogData, Note, RoundData
-from journal.models import MAX_TARGET, Entry, Link, Round, Tag
-from journal.services import MAX_LINKS, MAX_TAGS, SAFE_URL_RE, normalize_tags, renumber
+from journal.models import MAX_TARGET, Entry, Link, Round
 
 CREATE = "create"
 SKIP = "skip"  # identical to the entry already there
@@ -267,18 +264,11 @@ def _text(value) -> str:
     return textsafety.clean((value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
-def _url(value) -> str:
-    """Trimmed, with the scheme in lower case (the database accepts only "http(s)://")."""
-    url = (value or "").strip()
-    scheme, sep, rest = url.partition("://")
-    return f"{scheme.lower()}{sep}{rest}" if sep and scheme.lower() in ("http", "https") else url
-
-
 def _normalized(entry: EntryData, warnings: list[Problem]) -> EntryData:
     """The entry as it will be stored: trimmed text, normalised tags, at most 10 links."""
-    # Labels are cut like services._set_links cuts them, so a re-import compares equal.
+    # Labels are cut as the services cut them, so a re-import compares equal.
     links = [
-        LinkData(url=_url(link.url), label=_text(link.label)[: limits.LINK_LABEL].strip())
+        LinkData(url=limits.normalize_url(link.url), label=limits.link_label(_text(link.label)))
         for link in entry.links
     ]
     if len(links) > MAX_LINKS:
@@ -352,8 +342,8 @@ def _entry_problems(entry: EntryData) -> list[Problem]:
         problems.append(Problem(_("minutes must be between 0 and 1440"), line))
     for link in entry.links:
         try:
-            # The same rule as the web form's (services._set_links), then Django's own check.
-            if len(link.url) > 500 or not SAFE_URL_RE.match(link.url):
+            # The same rule as the services', then Django's own check.
+            if not limits.is_safe_url(link.url):
                 raise ValidationError("not a safe web address")
             _validate_url(link.url)
         except ValidationError:
@@ -739,63 +729,32 @@ def _write(user, plan: ImportPlan, locked: dict[int, Round]) -> ImportResult:
     if replaced_ids:
         Entry.objects.filter(pk__in=replaced_ids).delete()
 
-    new_entries: list[tuple[Entry, EntryData]] = []
-    for rp, round in zip(plan.rounds, rounds, strict=True):
-        for e in rp.entries:
-            if e.action not in (CREATE, REPLACE):
-                continue
-            d = e.data
-            new_entries.append(
-                (
-                    Entry(
-                        round=round,
-                        date=d.date,
-                        day=e.day,
-                        title=d.title,
-                        progress=d.progress,
-                        progress_html=markdown.render(d.progress),
-                        thoughts=d.thoughts,
-                        thoughts_html=markdown.render(d.thoughts),
-                        minutes=d.minutes,
-                    ),
-                    d,
-                )
-            )
-    Entry.objects.bulk_create([entry for entry, _d in new_entries])
-
-    Link.objects.bulk_create(
+    services.add_entries(
         [
-            Link(entry=entry, url=link.url, label=link.label, position=i)
-            for entry, d in new_entries
-            for i, link in enumerate(d.links)
+            (
+                Entry(
+                    round=round,
+                    date=e.data.date,
+                    day=e.day,
+                    title=e.data.title,
+                    progress=e.data.progress,
+                    thoughts=e.data.thoughts,
+                    minutes=e.data.minutes,
+                ),
+                e.data.tags,
+                e.data.links,
+            )
+            for rp, round in zip(plan.rounds, rounds, strict=True)
+            for e in rp.entries
+            if e.action in (CREATE, REPLACE)
         ]
     )
-
-    names = {name for _e, d in new_entries for name in d.tags}
-    if names:
-        tags = {t.name: t.pk for t in Tag.objects.filter(name__in=names)}
-        missing = [Tag(name=n) for n in sorted(names) if n not in tags]
-        if missing:
-            Tag.objects.bulk_create(missing, ignore_conflicts=True)
-            tags = {t.name: t.pk for t in Tag.objects.filter(name__in=names)}
-        Through = Entry.tags.through
-        Through.objects.bulk_create(
-            [Through(entry_id=entry.pk, tag_id=tags[name]) for entry, d in new_entries for name in d.tags]
-        )
-
-    touched = [
-        round
-        for rp, round in zip(plan.rounds, rounds, strict=True)
-        if not rp.is_new and (rp.created or rp.replaced)
-    ]
-    for rp, round in zip(plan.rounds, rounds, strict=True):
-        if not rp.is_new and rp.renumbers:
-            renumber(round)
-    if touched:
-        Round.objects.filter(pk__in=[r.pk for r in touched]).update(
-            version=F("version") + 1, updated_at=timezone.now()
-        )
-        pagecache.changed(pagecache.user_scope(user.handle), pagecache.PUBLIC)
+    existing = [(rp, round) for rp, round in zip(plan.rounds, rounds, strict=True) if not rp.is_new]
+    services.rounds_changed(
+        user,
+        [round for rp, round in existing if rp.created or rp.replaced],
+        renumbered=[round for rp, round in existing if rp.renumbers],
+    )
     if plan.profile:
         for name, value in plan.profile.items():
             setattr(user, name, value)
@@ -808,148 +767,3 @@ def _write(user, plan: ImportPlan, locked: dict[int, Round]) -> ImportResult:
         skipped=plan.total(SKIP),
         plan=plan,
     )
-
-
-# --- export -------------------------------------------------------------------------------
-
-
-def _entries_queryset():
-    return Entry.objects.order_by("date").prefetch_related(
-        "tags", Prefetch("links", queryset=Link.objects.order_by("position", "id"))
-    )
-
-
-def _round_data(round: Round, entries) -> RoundData:
-    return RoundData(
-        title=round.title,
-        start_date=round.start_date,
-        target=round.target,
-        rule=round.rule,
-        visibility=round.visibility,
-        description=round.description,
-        number=round.number,
-        entries=[
-            EntryData(
-                date=e.date,
-                day=e.day,
-                title=e.title,
-                progress=e.progress,
-                thoughts=e.thoughts,
-                links=[LinkData(url=link.url, label=link.label) for link in e.links.all()],
-                minutes=e.minutes,
-                tags=sorted(tag.name for tag in e.tags.all()),
-            )
-            for e in entries
-        ],
-    )
-
-
-def export_round(round: Round) -> RoundData:
-    """One round with all its entries: 3 queries (entries, tags, links)."""
-    return _round_data(round, _entries_queryset().filter(round=round))
-
-
-def export_rounds(rounds) -> list[RoundData]:
-    """Several rounds: 4 queries whatever their number (rounds, entries, tags, links)."""
-    rounds = list(rounds)
-    by_round: dict[int, list[Entry]] = {r.pk: [] for r in rounds}
-    for entry in _entries_queryset().filter(round__in=rounds):
-        by_round[entry.round_id].append(entry)
-    return [_round_data(r, by_round[r.pk]) for r in rounds]
-
-
-def profile_of(user) -> dict:
-    return {
-        "display_name": user.display_name,
-        "handle": user.handle,
-        "time_zone": user.time_zone,
-        "rollover_hour": user.rollover_hour,
-        "language": user.language,
-    }
-
-
-def export_user(user) -> LogData:
-    """Everything of a participant: their profile and every round, oldest first. 4 queries."""
-    return LogData(
-        rounds=export_rounds(Round.objects.filter(user=user).order_by("number")), profile=profile_of(user)
-    )
-
-
-def markdown_language(user, fallback="en") -> str:
-    lang = getattr(user, "language", "") or fallback
-    return lang if lang in ("en", "es") else "en"
-
-
-def rounds_zip(rounds_data: list[tuple[str, RoundData, str]], extra: dict[str, str] | None = None) -> bytes:
-    """A zip of Markdown logs: ``(file name, round, language)`` each, plus ``extra`` files."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data, lang in rounds_data:
-            archive.writestr(name, write_markdown(data, lang=lang))
-        for name, text in (extra or {}).items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
-def export_round_markdown(user, number: int, lang: str) -> str | None:
-    """One round of ``user`` as a Markdown log in ``lang`` (the zip's file), or None."""
-    rounds = export_rounds(Round.objects.filter(user=user, number=number))
-    return write_markdown(rounds[0], lang=lang) if rounds else None
-
-
-def export_zip(user, lang: str) -> bytes:
-    """One Markdown file per round in ``lang``, and the JSON document with everything."""
-    log = export_user(user)
-    return rounds_zip(
-        [(f"round-{r.number}.md", r, lang) for r in log.rounds],
-        {"hundreddays.json": write_json(log)},
-    )
-
-
-# --- account deletion ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def delete_account(user) -> None:
-    """Delete a participant and everything of theirs: rounds, entries, links, their email
-    addresses and Google connection (allauth rows cascade), and tags nobody else uses."""
-    # Lock the user and their rounds first: a write in flight (services lock the round
-    # row) finishes before the delete, or fails cleanly after it; no orphan rows.
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-    list(Round.objects.select_for_update().filter(user=user).values_list("pk", flat=True))
-    tag_ids = set(Tag.objects.filter(entries__round__user=user).values_list("id", flat=True))
-    get_user_model().objects.filter(pk=user.pk).delete()
-    if tag_ids:
-        Tag.objects.filter(pk__in=tag_ids, entries__isnull=True).delete()
-
-
-def export_selected(rounds, fmt: str) -> tuple[str, bytes, str]:
-    """Rounds picked in the admin as ``(file name, content, content type)``.
-
-    ``fmt="zip"``: one Markdown file per round, in its owner's language. ``fmt="json"``:
-    one JSON document per owner (their profile and the picked rounds), so each can be
-    imported back; several owners give a zip of those documents.
-    """
-    rounds = list(rounds.select_related("user").order_by("user_id", "number"))
-    data = export_rounds(rounds)
-    stamp = timezone.now().date().isoformat()
-    if fmt == "zip":
-        files = [
-            (f"{r.user.handle}-r{r.number}.md", d, markdown_language(r.user, settings.LANGUAGE_CODE))
-            for r, d in zip(rounds, data, strict=True)
-        ]
-        return f"hundreddays-rounds-{stamp}.zip", rounds_zip(files), "application/zip"
-    if fmt != "json":
-        raise ValueError(f"unknown export format {fmt!r}")
-    owners: dict[int, tuple] = {}
-    for r, d in zip(rounds, data, strict=True):
-        owners.setdefault(r.user_id, (r.user, []))[1].append(d)
-    documents = {
-        f"hundreddays-{user.handle}.json": write_json(LogData(rounds=picked, profile=profile_of(user)))
-        for user, picked in owners.values()
-    }
-    if len(documents) == 1:
-        ((user, _picked),) = owners.values()
-        (text,) = documents.values()
-        return f"hundreddays-{user.handle}-{stamp}.json", text.encode(), "application/json; charset=utf-8"
-    return f"hundreddays-rounds-{stamp}.zip", rounds_zip([], documents), "application/zip"

@@ -8,7 +8,6 @@ and a double submit cannot create two entries for one date.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -18,12 +17,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from journal import clock, limits, markdown, pagecache, rules
+from journal.limits import MAX_LINKS, LinkInput, date_error_message, normalize_tags
 from journal.models import Entry, Link, Round, Tag
-
-MAX_TAGS = 10
-MAX_LINKS = 10
-TAG_RE = re.compile(r"[^\w-]+", re.UNICODE)
-SAFE_URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
 
 class RuleError(ValueError):
@@ -60,41 +55,6 @@ _MARKDOWN_LENGTHS = {
 }
 
 
-def date_error_message(code, round, d):
-    if code == "future":
-        return _("You can't log a day that hasn't happened yet.")
-    if code == "before_start":
-        return _("This round starts on %(start)s.") % {"start": date_format(round.start_date)}
-    if code == "duplicate":
-        return _("%(date)s is already logged in this round. Edit that entry instead.") % {
-            "date": date_format(d)
-        }
-    if code == "after_finish":
-        return _("This round ended on %(finish)s.") % {
-            "finish": date_format(rules.calendar_finish(round.start_date, round.target))
-        }
-    if code == "round_complete":
-        return _("This round is complete: all %(target)s days are logged.") % {"target": round.target}
-    return _("This date can't be logged.")
-
-
-def normalize_tags(raw) -> list[str]:
-    if isinstance(raw, str):
-        raw = re.split(r"[,\s]+", raw)
-    out = []
-    for item in raw or ():
-        name = TAG_RE.sub("-", str(item).strip().lstrip("#").lower()).strip("-_")[: limits.TAG]
-        if name and name not in out:
-            out.append(name)
-    return out[:MAX_TAGS]
-
-
-@dataclass
-class LinkInput:
-    url: str
-    label: str = ""
-
-
 def _lock(round) -> Round:
     """The round read again under a row lock (its owner kept when already loaded)."""
     try:
@@ -125,37 +85,86 @@ def renumber(round) -> int:
     return len(changed)
 
 
-def _set_tags(entry, tags, new=False):
-    names = normalize_tags(tags)
-    if new and not names:
-        return
-    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
-    missing = [Tag(name=n) for n in names if n not in existing]
+def _tag_ids(names) -> dict[str, int]:
+    """The ids of the tags called ``names``, the missing ones created: one query, three when
+    some are new (another writer may create the same tag meanwhile: ``ignore_conflicts``)."""
+    ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+    missing = [Tag(name=n) for n in sorted(set(names)) if n not in ids]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+        ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+    return ids
+
+
+def _add_tags(pairs) -> None:
+    """Tag entries that have no tag yet; ``pairs`` are ``(entry, normalised names)``."""
+    names = {name for _entry, names in pairs for name in names}
+    if not names:
+        return
+    ids = _tag_ids(names)
+    through = Entry.tags.through
+    through.objects.bulk_create(
+        [through(entry_id=entry.pk, tag_id=ids[name]) for entry, names in pairs for name in names]
+    )
+
+
+def _set_tags(entry, tags, new=False):
+    names = normalize_tags(tags)
     if new:
-        through = Entry.tags.through
-        through.objects.bulk_create([through(entry_id=entry.pk, tag_id=existing[n].pk) for n in names])
-    else:
-        entry.tags.set([existing[n] for n in names])
+        _add_tags([(entry, names)])
+        return
+    ids = _tag_ids(names) if names else {}
+    entry.tags.set([ids[name] for name in names])
+
+
+def _link_rows(entry, links) -> list[Link]:
+    """The rows of ``entry``'s links (at most MAX_LINKS); RuleError for one that is not a safe web address."""
+    rows = []
+    for i, link in enumerate(list(links or ())[:MAX_LINKS]):
+        url = limits.normalize_url(link.url if hasattr(link, "url") else link["url"])
+        label = (link.label if hasattr(link, "label") else link.get("label", "")) or ""
+        if not url:
+            continue
+        if not limits.is_safe_url(url):
+            raise RuleError("link", _("Links must be web addresses (http:// or https://)."), field="links")
+        rows.append(Link(entry=entry, url=url, label=limits.link_label(label), position=i))
+    return rows
 
 
 def _set_links(entry, links, new=False):
     if not new:
         Link.objects.filter(entry=entry).delete()
-    rows = []
-    for i, link in enumerate(list(links or ())[:MAX_LINKS]):
-        url = (link.url if hasattr(link, "url") else link["url"]).strip()
-        label = (link.label if hasattr(link, "label") else link.get("label", "")) or ""
-        if not url:
-            continue
-        if not SAFE_URL_RE.match(url) or len(url) > limits.LINK_URL:
-            raise RuleError("link", _("Links must be web addresses (http:// or https://)."), field="links")
-        scheme, rest = url.split(":", 1)
-        url = scheme.lower() + ":" + rest
-        rows.append(Link(entry=entry, url=url, label=label.strip()[: limits.LINK_LABEL], position=i))
-    Link.objects.bulk_create(rows)
+    Link.objects.bulk_create(_link_rows(entry, links))
+
+
+def add_entries(rows) -> None:
+    """Insert new entries with their tags and links, in a few statements whatever their number.
+
+    The importer's way in (``journal.importing``): it holds the rounds' locks, has checked
+    every date and text, and has numbered the days. ``rows`` are ``(entry, tags, links)``
+    with ``entry`` unsaved; its HTML is rendered here, as ``Entry.save`` would. The caller
+    then calls :func:`rounds_changed` for the rounds it wrote into.
+    """
+    entries = [entry for entry, _tags, _links in rows]
+    for entry in entries:
+        entry.progress_html = markdown.render(entry.progress)
+        entry.thoughts_html = markdown.render(entry.thoughts)
+    Entry.objects.bulk_create(entries)
+    Link.objects.bulk_create([link for entry, _tags, links in rows for link in _link_rows(entry, links)])
+    _add_tags([(entry, normalize_tags(tags)) for entry, tags, _links in rows])
+
+
+def rounds_changed(user, rounds, *, renumbered=()) -> None:
+    """After a bulk write into existing rounds of ``user`` (locked by the caller): the days of
+    the ``renumbered`` rounds numbered again, every round's version bumped, and the owner's
+    and the public pages dropped."""
+    for round in renumbered:
+        renumber(round)
+    if rounds:
+        Round.objects.filter(pk__in=[r.pk for r in rounds]).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
+        pagecache.changed(pagecache.user_scope(user.handle), pagecache.PUBLIC)
 
 
 def _check_date(round, d, today, exclude=None):
@@ -395,3 +404,18 @@ def delete_round(round) -> None:
     # Lock first: an entry logged meanwhile would escape the cascade and fail the commit.
     if Round.objects.select_for_update().filter(pk=round.pk).exists():
         Round.objects.filter(pk=round.pk).delete()
+
+
+@transaction.atomic
+def delete_account(user) -> None:
+    """Delete a participant and everything of theirs: rounds, entries, links, their email
+    addresses and Google connection (allauth rows cascade), and tags nobody else uses."""
+    # Lock the user and their rounds first: a write in flight (services lock the round
+    # row) finishes before the delete, or fails cleanly after it; no orphan rows.
+    User = get_user_model()
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    list(Round.objects.select_for_update().filter(user=user).values_list("pk", flat=True))
+    tag_ids = set(Tag.objects.filter(entries__round__user=user).values_list("id", flat=True))
+    User.objects.filter(pk=user.pk).delete()
+    if tag_ids:
+        Tag.objects.filter(pk__in=tag_ids, entries__isnull=True).delete()

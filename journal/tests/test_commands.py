@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from journal import importing, services
+from journal import exporting, services
 from journal.logs import parse_markdown
 from journal.models import Entry, Round
 from journal.tests.factories import log, make_round
@@ -213,7 +213,7 @@ def test_json_export_imports_into_another_account_identically(user, other_user, 
         return document
 
     assert without_handle(first) == without_handle(second)
-    assert importing.export_user(other_user).rounds[1].entries[0].date == date(2024, 1, 8)
+    assert exporting.export_user(other_user).rounds[1].entries[0].date == date(2024, 1, 8)
 
 
 # --- rerender_markdown --------------------------------------------------------------------

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
-from journal import importing, services
+from journal import exporting, importing, services
 from journal.logs import parse_json, parse_markdown, parse_upload, write_json, write_markdown
 from journal.logs.data import EntryData, LinkData, LogData, RoundData
 from journal.models import Entry, Link, Round, Tag
@@ -59,7 +59,7 @@ def counts():
 
 def snapshot(user):
     """Everything of ``user`` plus the round versions (which every write bumps)."""
-    return write_json(importing.export_user(user)), list(
+    return write_json(exporting.export_user(user)), list(
         Round.objects.filter(user=user).values_list("number", "version", "updated_at")
     )
 
@@ -327,7 +327,7 @@ def test_a_backup_restores_numbers_and_profile_into_an_empty_account(user, other
     User.objects.filter(pk=user.pk).update(time_zone="Europe/Madrid", language="es", rollover_hour=3)
     user.refresh_from_db()
 
-    importing.apply_import(other_user, parse_json(write_json(importing.export_user(user))))
+    importing.apply_import(other_user, parse_json(write_json(exporting.export_user(user))))
 
     other_user.refresh_from_db()
     assert sorted(Round.objects.filter(user=other_user).values_list("number", "title")) == [
@@ -340,7 +340,7 @@ def test_a_backup_restores_numbers_and_profile_into_an_empty_account(user, other
 
 def test_an_account_with_rounds_keeps_its_profile(user, other_user):
     make_round(other_user)
-    document = importing.export_user(user)
+    document = exporting.export_user(user)
     document.profile["time_zone"] = "Asia/Tokyo"
     document.rounds = [RoundData(start_date=date(2024, 1, 1), entries=[entry(date(2024, 1, 1), 1)])]
     plan = importing.plan_import(other_user, document)
@@ -359,21 +359,21 @@ def test_export_user_costs_four_queries_whatever_the_rows(user, django_assert_nu
         log(round, days_ago - 1, days_ago - 2, tags=["a", "b"], links=[services.LinkInput("https://e.com/")])
     # rounds, entries, tags, links
     with django_assert_num_queries(4):
-        data = importing.export_user(user)
+        data = exporting.export_user(user)
     assert [len(r.entries) for r in data.rounds] == [2, 2]
     assert data.rounds[0].entries[0].tags == ["a", "b"]
     # entries, tags, links
     with django_assert_num_queries(3):
-        importing.export_round(round)
+        exporting.export_round(round)
 
 
 def test_export_selected_gives_one_json_document_per_owner(user, other_user):
     make_round(user)
     make_round(other_user)
-    name, body, content_type = importing.export_selected(Round.objects.filter(user=user), "json")
+    name, body, content_type = exporting.export_selected(Round.objects.filter(user=user), "json")
     assert name.endswith(".json") and content_type.startswith("application/json")
     assert [r.number for r in parse_json(body.decode()).rounds] == [1]
-    name, body, content_type = importing.export_selected(Round.objects.all(), "json")
+    name, body, content_type = exporting.export_selected(Round.objects.all(), "json")
     assert name.endswith(".zip") and content_type == "application/zip"
 
 
@@ -460,11 +460,11 @@ def _without_handle(text):
 def test_json_export_then_import_into_an_empty_account_gives_the_same_document(generated):
     with transaction.atomic():
         owner = _store(generated)
-        exported = write_json(importing.export_user(owner))
+        exported = write_json(exporting.export_user(owner))
         newcomer = _fresh_user()
         importing.apply_import(newcomer, parse_json(exported))
         newcomer.refresh_from_db()
-        assert _without_handle(write_json(importing.export_user(newcomer))) == _without_handle(exported)
+        assert _without_handle(write_json(exporting.export_user(newcomer))) == _without_handle(exported)
         transaction.set_rollback(True)
 
 
@@ -480,11 +480,11 @@ def _comparable(round_data):
 def test_markdown_export_then_import_gives_the_same_days(generated, lang):
     with transaction.atomic():
         owner = _store(generated)
-        original = importing.export_round(Round.objects.get(user=owner))
+        original = exporting.export_round(Round.objects.get(user=owner))
         text = write_markdown(original, lang=lang)
         newcomer = _fresh_user()
         importing.apply_import(newcomer, LogData(rounds=[parse_markdown(text)]))
-        again = importing.export_round(Round.objects.get(user=newcomer))
+        again = exporting.export_round(Round.objects.get(user=newcomer))
         assert _comparable(again) == _comparable(original)
         transaction.set_rollback(True)
 

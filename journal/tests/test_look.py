@@ -1,4 +1,4 @@
-"""The look-and-feel defects of issue 17 that a test can hold: words on the page, links, limits."""
+"""Look-and-feel defects a test can hold, so a fixed one stays fixed: words on the page, links, limits."""
 
 import re
 from html.parser import HTMLParser

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from journal import clock, rules, services
+from journal import clock, limits, rules, services
 from journal.models import Entry, Link, Round, Tag
 
 pytestmark = pytest.mark.django_db
@@ -240,9 +240,9 @@ def test_it_uses_the_owners_local_today_when_none_is_given(make_user):
 
 
 def test_it_normalises_tags():
-    assert services.normalize_tags("#Python, python  DJANGO,#django ,") == ["python", "django"]
-    assert services.normalize_tags(["#Web Dev", "web-dev", "  "]) == ["web-dev"]
-    assert services.normalize_tags(None) == []
+    assert limits.normalize_tags("#Python, python  DJANGO,#django ,") == ["python", "django"]
+    assert limits.normalize_tags(["#Web Dev", "web-dev", "  "]) == ["web-dev"]
+    assert limits.normalize_tags(None) == []
 
 
 def test_it_stores_normalised_tags_once(official):

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from journal import importing, rules
+from journal import exporting, importing, rules, services
 from journal.clock import today_for
 from journal.logs import LogError, parse_upload, write_json
 from journal.logs.markdown_in import ORDER_NAMES, ORDERS, read_numeric
@@ -325,11 +325,11 @@ def my_data(request):
 def export(request, fmt):
     user = request.user
     if fmt == "json":
-        body = write_json(importing.export_user(user))
+        body = write_json(exporting.export_user(user))
         content_type = "application/json; charset=utf-8"
     elif fmt == "zip":
-        lang = importing.markdown_language(user, translation.get_language() or settings.LANGUAGE_CODE)
-        body = importing.export_zip(user, lang)
+        lang = exporting.markdown_language(user, translation.get_language() or settings.LANGUAGE_CODE)
+        body = exporting.export_zip(user, lang)
         content_type = "application/zip"
     else:
         raise Http404
@@ -345,8 +345,8 @@ def export(request, fmt):
 def export_round(request, number):
     """One round as a Markdown log, in the participant's language: ``hundreddays-<handle>-r<N>.md``."""
     user = request.user
-    lang = importing.markdown_language(user, translation.get_language() or settings.LANGUAGE_CODE)
-    text = importing.export_round_markdown(user, number, lang)
+    lang = exporting.markdown_language(user, translation.get_language() or settings.LANGUAGE_CODE)
+    text = exporting.export_round_markdown(user, number, lang)
     if text is None:
         raise Http404
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
@@ -361,7 +361,7 @@ def delete_account(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
-            importing.delete_account(request.user)
+            services.delete_account(request.user)
             logout(request)
             messages.success(
                 request, _("Your account and all its data are deleted. Goodbye, and keep coding!")

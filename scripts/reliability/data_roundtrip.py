@@ -1,6 +1,6 @@
 """The JSON backup path and the "new writes after a restore" check, through the app's own code.
 
-    export DIR   every participant with a round: journal.importing.export_user, written as the
+    export DIR   every participant with a round: journal.exporting.export_user, written as the
                  JSON document people download (journal.logs.write_json), DIR/<handle>.json
     import DIR   into an empty, migrated database: a fresh account per file (the handle of the
                  file's profile), then journal.importing.apply_import of the parsed document
@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
-from journal import clock, importing, services  # noqa: E402
+from journal import clock, exporting, importing, services  # noqa: E402
 from journal.logs import parse_json, write_json  # noqa: E402
 from journal.models import Entry, Link, Round, Tag  # noqa: E402
 from journal.services import LinkInput  # noqa: E402
@@ -39,7 +39,7 @@ def export(folder: Path):
     users = User.objects.filter(rounds__isnull=False).distinct().order_by("handle")
     count = 0
     for user in users:
-        (folder / f"{user.handle}.json").write_text(write_json(importing.export_user(user)), encoding="utf-8")
+        (folder / f"{user.handle}.json").write_text(write_json(exporting.export_user(user)), encoding="utf-8")
         count += 1
     print(f"    exported {count} participants to {folder}")
 

@@ -1,4 +1,4 @@
-"""Double submits and concurrent edits against a live server on PostgreSQL (issue 8, reliability 1).
+"""Double submits and concurrent edits against a live server on PostgreSQL, as people really make them.
 
 Each test signs one participant in on several independent HTTP sessions (as several browser
 tabs or a double click would), loads the form on each to get its CSRF token, then releases

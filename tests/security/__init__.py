@@ -1,1 +1,1 @@
-"""Security tests (issue 8): ownership sweep, XSS battery, sessions, redirects, rate limits, uploads."""
+"""Security tests, each an attack a visitor could try: ownership sweep, XSS battery, sessions, redirects, rate limits, uploads."""

@@ -3,9 +3,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from journal import importing
+from journal import exporting
 from journal.logs import LogData, write_json, write_markdown
-from journal.management.commands.import_log import find_user, round_number
+from journal.management.arguments import find_user, round_number
 from journal.models import Round
 
 
@@ -56,13 +56,13 @@ class Command(BaseCommand):
                     f"Markdown holds one round: add --round N ({person.email} has rounds "
                     f"{', '.join(map(str, numbers))}), or use --format json for everything."
                 )
-            data = importing.export_round(rounds.get())
+            data = exporting.export_round(rounds.get())
             text = write_markdown(
-                data, lang=lang or importing.markdown_language(person, settings.LANGUAGE_CODE)
+                data, lang=lang or exporting.markdown_language(person, settings.LANGUAGE_CODE)
             )
             what = f"round {data.number} ({len(data.entries)} days)"
         else:
-            log = LogData(rounds=importing.export_rounds(rounds), profile=importing.profile_of(person))
+            log = LogData(rounds=exporting.export_rounds(rounds), profile=exporting.profile_of(person))
             text = write_json(log)
             what = f"{len(log.rounds)} rounds, {sum(len(r.entries) for r in log.rounds)} days"
 

@@ -1,27 +1,11 @@
 import datetime
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from journal import figures, importing, rules
 from journal.logs import LogError, parse_upload
-
-
-def find_user(email):
-    """The participant with this email address (any case), or a CommandError."""
-    user = get_user_model().objects.filter(email__iexact=(email or "").strip()).first()
-    if user is None:
-        raise CommandError(f"No user with the email address {email!r}.")
-    return user
-
-
-def round_number(value):
-    if value is None:
-        return None
-    if not str(value).isdigit() or int(value) < 1:
-        raise CommandError(f"--round must be a round number like 1 or 2, not {value!r}.")
-    return int(value)
+from journal.management.arguments import find_user, round_number
 
 
 def describe_round(rp) -> str:
