@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import UTC, date
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -206,6 +207,21 @@ _ENTRY = _fields(
     },
 )
 _TIMESTAMPS = {"created_at", "updated_at"}
+_FEED_ENTRY = ("date", "day", "title", "progress_html", "thoughts_html", "created_at", "updated_at")
+
+
+class FeedEntry(NamedTuple):
+    """An entry as a feed shows it: a plain row, since a feed reads fifty of them."""
+
+    date: date
+    day: int
+    title: str
+    progress_html: str
+    thoughts_html: str
+    created_at: datetime
+    updated_at: datetime
+    tag_names: list[str]
+    round: Round
 
 
 def _columns(alias, names):
@@ -239,8 +255,14 @@ def _statements(vendor: str) -> dict[str, str]:
             'WHERE u."handle" = %s AND u."is_active" AND r."number" = %s AND r."visibility" <> \'private\''
         ),
         "latest_entries": (
-            f"SELECT {_columns('e', _ENTRY)}, {agg['tags']} FROM {t['entry']} e "
+            f"SELECT {_columns('e', _FEED_ENTRY)}, {agg['tags']} FROM {t['entry']} e "
             'WHERE e."round_id" = %s ORDER BY e."created_at" DESC, e."id" DESC LIMIT %s'
+        ),
+        "latest_public_entries": (
+            f'SELECT {_columns("e", _FEED_ENTRY)}, {agg["tags"]}, e."round_id", r."number" FROM {t["entry"]} e '
+            f'JOIN {t["round"]} r ON r."id" = e."round_id" '
+            'WHERE r."user_id" = %s AND r."visibility" = \'public\' '
+            'ORDER BY e."created_at" DESC, e."id" DESC LIMIT %s'
         ),
     }
 
@@ -315,11 +337,38 @@ def shared_round(handle: str, number: int):
     return round, dates
 
 
-def latest_entries(round, limit: int):
-    """The round's latest entries, newest first, each with its tag names (``tag_names``). One statement."""
+def _feed_entry(row, round):
+    on, day, title, progress_html, thoughts_html, created_at, updated_at, tags = row[:8]
+    return FeedEntry(
+        on,
+        day,
+        title,
+        progress_html,
+        thoughts_html,
+        _aware(created_at),
+        _aware(updated_at),
+        json.loads(tags or "[]"),
+        round,
+    )
+
+
+def latest_entries(round, limit: int) -> list[FeedEntry]:
+    """The round's latest entries, newest first, with their tag names. One statement."""
+    return [_feed_entry(row, round) for row in _fetch("latest_entries", [round.pk, limit], many=True)]
+
+
+def latest_public_entries_of(person, limit: int) -> list[FeedEntry]:
+    """The latest entries of ``person``'s public rounds, newest first, each with its round
+    (number and owner) and its tag names. One statement."""
+    rounds = {}
     entries = []
-    for row in _fetch("latest_entries", [round.pk, limit], many=True):
-        entry = _entry(row[: len(_ENTRY)], round)
-        entry.tag_names = json.loads(row[-1] or "[]")
-        entries.append(entry)
+    for row in _fetch("latest_public_entries", [person.pk, limit], many=True):
+        round_id, number = row[-2], row[-1]
+        round = rounds.get(round_id)
+        if round is None:
+            round = rounds[round_id] = Round.from_db(
+                connection.alias, ("id", "user_id", "number"), (round_id, person.pk, number)
+            )
+            round.user = person
+        entries.append(_feed_entry(row, round))
     return entries
