@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import json
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
@@ -9,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from journal import rules
 from journal.clock import today_for
-from journal.models import Entry, Link, Round
+from journal.models import Entry, Link, Round, Tag
 
 ENTRY_LIST_PREFETCH = (
     "tags",
@@ -112,3 +118,257 @@ def own_round_with_dates(user, number):
         raise Http404
     round.user = user
     return round, round.entry_dates
+
+
+# --- Public pages built on a cache miss ---------------------------------------------------
+#
+# A crawler or a feed reader asks for pages nobody asked for lately, so each one is built.
+# Their reads are plain SQL, compiled once: building the ORM queries they replace cost
+# several times running them. The statements are the same on PostgreSQL and SQLite but for
+# the aggregates (ordered JSON arrays; a round's dates as one string).
+
+_AGGREGATES = {
+    "postgresql": {
+        "dates": '(SELECT string_agg(d."date"::text, \',\') FROM {entry} d WHERE d."round_id" = r."id")',
+        "tags": (
+            '(SELECT json_agg(t."name" ORDER BY t."name")::text FROM {entry_tags} et '
+            'JOIN {tag} t ON t."id" = et."tag_id" WHERE et."entry_id" = e."id")'
+        ),
+        "links": (
+            '(SELECT json_agg(json_build_array(l."url", l."label") ORDER BY l."position", l."id")::text '
+            'FROM {link} l WHERE l."entry_id" = e."id")'
+        ),
+    },
+    # SQLite aggregates rows in the order they come, so a subquery orders them.
+    "sqlite": {
+        "dates": '(SELECT group_concat(d."date", \',\') FROM {entry} d WHERE d."round_id" = r."id")',
+        "tags": (
+            '(SELECT json_group_array(x."name") FROM (SELECT t."name" FROM {entry_tags} et '
+            'JOIN {tag} t ON t."id" = et."tag_id" WHERE et."entry_id" = e."id" ORDER BY t."name") x)'
+        ),
+        "links": (
+            '(SELECT json_group_array(json_array(x."url", x."label")) FROM (SELECT l."url", l."label" '
+            'FROM {link} l WHERE l."entry_id" = e."id" ORDER BY l."position", l."id") x)'
+        ),
+    },
+}
+
+
+def _fields(model, names):
+    """``names`` in the model's field order, the order ``Model.from_db`` takes values in."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+User = get_user_model()
+# What the public pages read of an owner, a round and an entry (never the Markdown sources).
+_OWNER = _fields(
+    User,
+    {
+        "id",
+        "handle",
+        "display_name",
+        "first_name",
+        "last_name",
+        "avatar_url",
+        "time_zone",
+        "rollover_hour",
+        "language",
+    },
+)
+_ROUND = _fields(
+    Round,
+    {
+        "id",
+        "user_id",
+        "number",
+        "title",
+        "description_html",
+        "start_date",
+        "target",
+        "rule",
+        "visibility",
+        "version",
+        "updated_at",
+    },
+)
+_ENTRY = _fields(
+    Entry,
+    {
+        "id",
+        "round_id",
+        "date",
+        "day",
+        "title",
+        "progress_html",
+        "thoughts_html",
+        "minutes",
+        "created_at",
+        "updated_at",
+    },
+)
+_TIMESTAMPS = {"created_at", "updated_at"}
+_FEED_ENTRY = ("date", "day", "title", "progress_html", "thoughts_html", "created_at", "updated_at")
+
+
+class FeedEntry(NamedTuple):
+    """An entry as a feed shows it: a plain row, since a feed reads fifty of them."""
+
+    date: date
+    day: int
+    title: str
+    progress_html: str
+    thoughts_html: str
+    created_at: datetime
+    updated_at: datetime
+    tag_names: list[str]
+    round: Round
+
+
+def _columns(alias, names):
+    return ", ".join(f'{alias}."{name}"' for name in names)
+
+
+@functools.cache
+def _statements(vendor: str) -> dict[str, str]:
+    """The statements below for one database vendor, with the real table names."""
+    tables = {
+        "entry": Entry,
+        "round": Round,
+        "user": User,
+        "tag": Tag,
+        "entry_tags": Entry.tags.through,
+        "link": Link,
+    }
+    t = {name: connection.ops.quote_name(model._meta.db_table) for name, model in tables.items()}
+    agg = {name: sql.format(**t) for name, sql in _AGGREGATES[vendor].items()}
+    owner_round = f"{_columns('u', _OWNER)}, {_columns('r', _ROUND)}, {agg['dates']}"
+    joined = f'{t["round"]} r JOIN {t["user"]} u ON u."id" = r."user_id"'
+    return {
+        "permalink": (
+            f"SELECT {owner_round}, {_columns('e', _ENTRY)}, {agg['tags']}, {agg['links']} "
+            f'FROM {joined} JOIN {t["entry"]} e ON e."round_id" = r."id" '
+            'WHERE u."handle" = %s AND u."is_active" AND r."number" = %s AND e."date" = %s '
+            "AND (r.\"visibility\" IN ('public', 'unlisted') OR r.\"user_id\" = %s)"
+        ),
+        "shared_round": (
+            f"SELECT {owner_round} FROM {joined} "
+            'WHERE u."handle" = %s AND u."is_active" AND r."number" = %s AND r."visibility" <> \'private\''
+        ),
+        "latest_entries": (
+            f"SELECT {_columns('e', _FEED_ENTRY)}, {agg['tags']} FROM {t['entry']} e "
+            'WHERE e."round_id" = %s ORDER BY e."created_at" DESC, e."id" DESC LIMIT %s'
+        ),
+        "latest_public_entries": (
+            f'SELECT {_columns("e", _FEED_ENTRY)}, {agg["tags"]}, e."round_id", r."number" FROM {t["entry"]} e '
+            f'JOIN {t["round"]} r ON r."id" = e."round_id" '
+            'WHERE r."user_id" = %s AND r."visibility" = \'public\' '
+            'ORDER BY e."created_at" DESC, e."id" DESC LIMIT %s'
+        ),
+    }
+
+
+def _fetch(name, params, many=False):
+    with connection.cursor() as cursor:
+        cursor.execute(_statements(connection.vendor)[name], params)
+        return cursor.fetchall() if many else cursor.fetchone()
+
+
+def _aware(value):
+    """A timestamp read by hand: SQLite gives it naive (in UTC), PostgreSQL aware."""
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _instance(model, names, values):
+    values = [_aware(v) if name in _TIMESTAMPS else v for name, v in zip(names, values, strict=True)]
+    return model.from_db(connection.alias, names, values)
+
+
+def _owner_and_round(row):
+    """The round (its ``user`` set) and its sorted dates from the start of ``row``, and the rest."""
+    n, m = len(_OWNER), len(_OWNER) + len(_ROUND)
+    round = _instance(Round, _ROUND, row[n:m])
+    round.user = _instance(User, _OWNER, row[:n])
+    dates = sorted(map(date.fromisoformat, row[m].split(","))) if row[m] else []
+    return round, dates, row[m + 1 :]
+
+
+def _entry(values, round):
+    entry = _instance(Entry, _ENTRY, values)
+    entry.round = round
+    return entry
+
+
+def _prefetched(entry, name, objects):
+    """Set what ``entry.<name>.all()`` returns, as prefetch_related would, without a query."""
+    related = getattr(Entry, name)
+    model = related.rel.model if name == "tags" else related.rel.related_model
+    queryset = model._default_manager.none()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    entry.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def permalink(viewer, handle: str, number: int, day: date):
+    """One day of a round the viewer may open, with its tags and links, and the round's
+    sorted dates (its figures and the neighbouring days), or 404. One statement."""
+    row = _fetch(
+        "permalink", [handle, number, day.isoformat(), viewer.pk if viewer.is_authenticated else None]
+    )
+    if row is None:
+        raise Http404
+    round, dates, rest = _owner_and_round(row)
+    entry = _entry(rest[: len(_ENTRY)], round)
+    tags, links = rest[len(_ENTRY)], rest[len(_ENTRY) + 1]
+    _prefetched(entry, "tags", [Tag(name=name) for name in json.loads(tags or "[]")])
+    _prefetched(
+        entry,
+        "links",
+        [Link(entry=entry, url=url, label=label) for url, label in json.loads(links or "[]")],
+    )
+    return entry, dates
+
+
+def shared_round(handle: str, number: int):
+    """A public or unlisted round with its owner and its sorted dates, or 404. One statement."""
+    row = _fetch("shared_round", [handle, number])
+    if row is None:
+        raise Http404
+    round, dates, _rest = _owner_and_round(row)
+    return round, dates
+
+
+def _feed_entry(row, round):
+    on, day, title, progress_html, thoughts_html, created_at, updated_at, tags = row[:8]
+    return FeedEntry(
+        on,
+        day,
+        title,
+        progress_html,
+        thoughts_html,
+        _aware(created_at),
+        _aware(updated_at),
+        json.loads(tags or "[]"),
+        round,
+    )
+
+
+def latest_entries(round, limit: int) -> list[FeedEntry]:
+    """The round's latest entries, newest first, with their tag names. One statement."""
+    return [_feed_entry(row, round) for row in _fetch("latest_entries", [round.pk, limit], many=True)]
+
+
+def latest_public_entries_of(person, limit: int) -> list[FeedEntry]:
+    """The latest entries of ``person``'s public rounds, newest first, each with its round
+    (number and owner) and its tag names. One statement."""
+    rounds = {}
+    entries = []
+    for row in _fetch("latest_public_entries", [person.pk, limit], many=True):
+        round_id, number = row[-2], row[-1]
+        round = rounds.get(round_id)
+        if round is None:
+            round = rounds[round_id] = Round.from_db(
+                connection.alias, ("id", "user_id", "number"), (round_id, person.pk, number)
+            )
+            round.user = person
+        entries.append(_feed_entry(row, round))
+    return entries

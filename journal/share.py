@@ -12,6 +12,7 @@ Plain functions on already-loaded objects: nothing here runs a query.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
@@ -19,7 +20,6 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils.http import http_date, quote_etag
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -39,15 +39,25 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
+# A tag of sanitized HTML (journal.markdown): text never holds a bare "<" or ">", and attribute
+# values are double-quoted. Removing them gives what django.utils.html.strip_tags gives, at a
+# fraction of its cost (it runs an HTML parser twice): feeds take a title from each untitled entry.
+_TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
+
+
+def _text(html: str) -> str:
+    return unescape(_TAG.sub("", html or ""))
+
+
 def plain_text(html: str, limit: int | None = DESCRIPTION_CHARS) -> str:
     """Sanitized HTML as one line of text, for meta descriptions (escape it again on output)."""
-    text = " ".join(unescape(strip_tags(html or "")).split())
+    text = " ".join(_text(html).split())
     return Truncator(text).chars(limit) if limit else text
 
 
 def first_line(html: str, limit: int = HEADLINE_CHARS) -> str:
     """The first non-empty line of sanitized HTML as text, truncated."""
-    for line in unescape(strip_tags(html or "")).splitlines():
+    for line in _text(html).splitlines():
         line = " ".join(line.split())
         if line:
             return Truncator(line).chars(limit)

@@ -131,6 +131,6 @@ def test_the_badge_budget(user, size):
         )
         for i in range(size)
     )
-    # Built: the round and its owner, its dates. Kept (Redis): nothing.
-    assert budget.build_cost(Client(), PATH) == 2
+    # Built: one statement (the round with its owner and its dates). Kept (Redis): nothing.
+    assert budget.build_cost(Client(), PATH) == 1
     assert budget.hit_cost(Client(), PATH) == 0

@@ -228,6 +228,27 @@ def test_the_permalink_links_the_days_before_and_after(client, public_round):
     assert 'rel="prev"' not in first and 'rel="next"' in first
 
 
+def test_the_permalink_shows_tags_by_name_and_links_in_their_order(client, user):
+    round = make_round(user, days_ago=3)
+    links = [services.LinkInput("https://b.example/2", "Second"), services.LinkInput("https://a.example/1")]
+    entry = log(round, 1, tags=["zig", "ada-lang", "c"], links=links)
+    log(round, 2, tags=["other"])
+    page = client.get(url(round, f"{entry.date.isoformat()}/")).content.decode()
+    assert '<ul class="tags" aria-label="Tags"><li>#ada-lang</li><li>#c</li><li>#zig</li></ul>' in page
+    assert page.index('href="https://b.example/2"') < page.index('href="https://a.example/1"')
+    assert ">Second</a>" in page and ">https://a.example/1</a>" in page
+    assert "#other" not in page
+
+
+def test_the_permalink_of_a_calendar_round_numbers_its_neighbours_by_date(client, user):
+    round = make_round(user, days_ago=9, rule="calendar")
+    first, middle, last = log(round, 9, 6, 1)
+    page = client.get(url(round, f"{middle.date.isoformat()}/")).content.decode()
+    assert "Previous: day 1" in page and "Next: day 9" in page
+    assert f'rel="prev" href="/@ada/r1/{first.date.isoformat()}/"' in page
+    assert f'rel="next" href="/@ada/r1/{last.date.isoformat()}/"' in page
+
+
 def test_the_permalink_has_share_links(client, public_round):
     page = client.get(url(public_round, f"{public_round.start_date.isoformat()}/")).content.decode()
     assert "https://twitter.com/intent/tweet?text=Day%201%2F100%20of%20%23100DaysOfCode" in page
@@ -389,14 +410,14 @@ def test_the_journal_budget(client, small_and_large):
 
 
 def test_the_permalink_budget(client, small_and_large):
-    # Built: entry with its round, owner and neighbours, tags, links, the round's dates (its
-    # figures in the header); signed in: + session and user.
+    # Built: one statement (the entry with its tags and links, its round and owner, the round's
+    # dates for its figures and the neighbouring days); signed in: + session and user.
     costs = set()
     for r in small_and_large:
         path = url(r, f"{(r.start_date + timedelta(days=2)).isoformat()}/")
         costs.add((budget.build_cost(anonymous(), path), budget.build_cost(signed_in(r.user), path)))
         costs.add((budget.hit_cost(anonymous(), path), budget.hit_cost(signed_in(r.user), path)))
-    assert costs == {(4, 6), (0, 0)}
+    assert costs == {(1, 3), (0, 0)}
 
 
 def test_the_profile_budget(small_and_large):

@@ -7,7 +7,6 @@ is XML-escaped, without the characters XML forbids (hundreddays.textsafety).
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -16,7 +15,6 @@ from django.views.decorators.http import require_safe
 from hundreddays import textsafety
 from journal import clock, figures, pagecache, rules, selectors, share
 from journal.clock import today_for
-from journal.models import Entry, Round
 
 COLUMNS = 20
 MAX_ROWS = 20  # 400 cells: longer grids (a long-abandoned round) are cut
@@ -99,16 +97,10 @@ def render_svg(round, summary) -> str:
 @require_safe
 @pagecache.kept("badge", scopes=pagecache.participant_in_url, per_viewer=False, public=True)
 def badge(request, handle, number):
-    """Kept in the page cache; building it costs 1. the round and its owner, 2. its dates."""
-    round = get_object_or_404(
-        Round.objects.exclude(visibility=Round.Visibility.PRIVATE).select_related("user"),
-        user__handle=handle,
-        user__is_active=True,
-        number=number,
-    )
+    """Kept in the page cache; building it costs one statement (the round, its owner and its dates)."""
+    round, dates = selectors.shared_round(handle, number)
     user = round.user
     today = today_for(user)
-    dates = list(Entry.objects.filter(round=round).values_list("date", flat=True))
     summary = selectors.round_summary(round, today, with_grid=True, dates=dates)
     with override(user.language or settings.LANGUAGE_CODE):
         svg = render_svg(round, summary)

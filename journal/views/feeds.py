@@ -8,7 +8,6 @@ Links are absolute on ``SITE_URL``. Strings are in the participant's language.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max, Q, Sum
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
@@ -16,18 +15,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hundreddays import textsafety
-from journal import clock, figures, pagecache, selectors, share
-from journal.models import Entry, Round
+from journal import atom, clock, figures, pagecache, selectors, share
+from journal.models import Round
 
 FEED_ITEMS = 50
 
 
-class _JournalFeed(Feed):
+class _JournalFeed:
     """A feed kept in the page cache with its validators, GET/HEAD only."""
-
-    # Well-formed whatever is stored: a control character in a title must not break the feed.
-    feed_type = textsafety.XmlSafeAtom1Feed
 
     def __call__(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
@@ -36,50 +31,52 @@ class _JournalFeed(Feed):
 
     def build(self, request, *args, **kwargs):
         obj = self.get_object(request, *args, **kwargs)
-        with translation.override(self.language_of(obj)):
-            feedgen = self.get_feed(obj, request)
-        response = HttpResponse(feedgen.writeString("utf-8"), content_type=feedgen.content_type)
-        return self.validators(obj).apply(response)
+        language = self.language_of(obj)
+        with translation.override(language):
+            body = atom.document(
+                language=language,
+                title=self.title(obj),
+                link=self.link(obj),
+                feed_url=self.feed_url(obj),
+                author_name=self.author_name(obj),
+                subtitle=self.subtitle(obj),
+                items=self.atom_items(self.items(obj)),
+            )
+        return self.validators(obj).apply(HttpResponse(body, content_type=atom.CONTENT_TYPE))
 
     def language_of(self, obj):
         """The participant's language, whoever reads: a feed is the same for everyone."""
         raise NotImplementedError
 
-    def item_title(self, entry):
-        title = entry.title or share.first_line(entry.progress_html)
-        return _("Day %(day)s: %(title)s") % {"day": entry.day, "title": title}
-
-    def item_link(self, entry):
-        # Asked for twice an item (link and id); the round's URL is reversed once a feed.
-        round = entry.round
-        base = round.__dict__.get("_absolute_url")
-        if base is None:
-            base = round.__dict__["_absolute_url"] = share.absolute_url(round.get_absolute_url())
-        return f"{base}{entry.date.isoformat()}/"
-
-    def item_description(self, entry):
-        if entry.thoughts_html:
-            return f"{entry.progress_html}<h4>{_('Thoughts')}</h4>{entry.thoughts_html}"
-        return entry.progress_html
-
-    def item_pubdate(self, entry):
-        return entry.created_at
-
-    def item_updateddate(self, entry):
-        return entry.updated_at
-
-    def item_author_name(self, entry):
-        return entry.round.user.name
-
-    def item_author_link(self, entry):
-        user = entry.round.user
-        link = user.__dict__.get("_absolute_url")
-        if link is None:
-            link = user.__dict__["_absolute_url"] = share.absolute_url(user.get_absolute_url())
-        return link
-
-    def item_categories(self, entry):
-        return [tag.name for tag in entry.tags.all()]
+    def atom_items(self, entries) -> list[atom.Item]:
+        # Asked once a feed: the wording, each round's address and the author's.
+        day_title, thoughts = _("Day %(day)s: %(title)s"), _("Thoughts")
+        addresses = {}
+        items = []
+        for entry in entries:
+            round, user = entry.round, entry.round.user
+            base = addresses.get(round.pk)
+            if base is None:
+                base = addresses[round.pk] = share.absolute_url(round.get_absolute_url())
+            author = addresses.get(None)
+            if author is None:
+                author = addresses[None] = share.absolute_url(user.get_absolute_url())
+            description = entry.progress_html
+            if entry.thoughts_html:
+                description = f"{description}<h4>{thoughts}</h4>{entry.thoughts_html}"
+            items.append(
+                atom.Item(
+                    title=day_title % {"day": entry.day, "title": share.headline(entry)},
+                    link=f"{base}{entry.date.isoformat()}/",
+                    published=entry.created_at,
+                    updated=entry.updated_at,
+                    author_name=user.name,
+                    author_link=author,
+                    summary_html=description,
+                    categories=entry.tag_names,
+                )
+            )
+        return items
 
 
 # The same feed for everyone: kept in the page cache under the participant's scope.
@@ -91,18 +88,13 @@ def _feed(request, feed, *args, **kwargs):
 class RoundFeed(_JournalFeed):
     """A public or unlisted round's latest 50 entries; its subtitle carries the round's figures.
 
-    Building it costs 1. the round and its owner, 2. its dates (the figures), 3. entries,
-    4. their tags.
+    Building it costs 1. the round, its owner and its dates (the figures), 2. the entries
+    with their tags.
     """
 
     def get_object(self, request, handle, number):
-        round = get_object_or_404(
-            Round.objects.exclude(visibility=Round.Visibility.PRIVATE).select_related("user"),
-            user__handle=handle,
-            user__is_active=True,
-            number=number,
-        )
-        round.summary = selectors.round_summary(round, clock.today_for(round.user))
+        round, dates = selectors.shared_round(handle, number)
+        round.summary = selectors.round_summary(round, clock.today_for(round.user), dates=dates)
         return round
 
     def validators(self, round):
@@ -138,22 +130,14 @@ class RoundFeed(_JournalFeed):
         return round.user.name
 
     def items(self, round):
-        entries = list(
-            Entry.objects.filter(round=round)
-            .without_sources()
-            .prefetch_related("tags")
-            .order_by("-created_at", "-id")[:FEED_ITEMS]
-        )
-        for entry in entries:
-            entry.round = round
-        return entries
+        return selectors.latest_entries(round, FEED_ITEMS)
 
 
 class ParticipantFeed(_JournalFeed):
     """The latest 50 entries of a participant's public rounds.
 
     Building it costs 1. the participant with a fingerprint of their public rounds,
-    2. entries with their rounds, 3. their tags.
+    2. the entries with their rounds and tags.
     """
 
     def get_object(self, request, handle):
@@ -199,14 +183,4 @@ class ParticipantFeed(_JournalFeed):
         return person.name
 
     def items(self, person):
-        entries = list(
-            Entry.objects.public()
-            .filter(round__user=person)
-            .without_sources()
-            .select_related("round")
-            .prefetch_related("tags")
-            .order_by("-created_at", "-id")[:FEED_ITEMS]
-        )
-        for entry in entries:
-            entry.round.user = person
-        return entries
+        return selectors.latest_public_entries_of(person, FEED_ITEMS)

@@ -7,8 +7,9 @@ Markdown. Query counts are for an anonymous visitor; a signed-in one adds two
 (session, user).
 """
 
+import bisect
+
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -203,29 +204,18 @@ def round_journal(request, handle, number):
 def entry_detail(request, handle, number, date):
     """One day, with links to the days before and after it and share links.
 
-    Kept in the page cache. Building it costs 1. the entry with its round, its owner
-    and the dates of its neighbours (subqueries), 2. its tags, 3. its links, 4. the
-    round's dates (its figures in the header).
+    Kept in the page cache. Building it costs one statement: the entry with its tags and
+    links, its round and owner, and the round's dates (its figures in the header and the
+    days before and after this one).
     """
-    # The entry with its round and owner in one query. Each neighbour is read once (its
-    # date); its day number follows from the entry's own, which journal.services keeps
-    # consecutive: the previous entry is day - 1, the next day + 1.
-    before = Entry.objects.filter(round=OuterRef("round"), date__lt=OuterRef("date")).order_by("-date")
-    after = Entry.objects.filter(round=OuterRef("round"), date__gt=OuterRef("date")).order_by("date")
-    qs = (
-        Entry.objects.visible_to(request.user)
-        .filter(round__user__handle=handle, round__user__is_active=True, round__number=number)
-        .select_related("round", "round__user")
-        .annotate(
-            previous_date=Subquery(before.values("date")[:1]),
-            next_date=Subquery(after.values("date")[:1]),
-        )
-    )
-    entry = get_object_or_404(selectors.entries_for_display(qs), date=date)
+    entry, dates = selectors.permalink(request.user, handle, number, date)
     round = entry.round
     today = today_for(round.user)
+    at = bisect.bisect_left(dates, entry.date)
+    entry.previous_date = dates[at - 1] if at > 0 else None
+    entry.next_date = dates[at + 1] if at + 1 < len(dates) else None
     entry.previous_day, entry.next_day = _neighbour_days(round, entry)
-    summary = selectors.round_summary(round, today)
+    summary = selectors.round_summary(round, today, dates=dates)
     kwargs = {"handle": round.user.handle, "number": round.number}
     title = _("Day %(day)s of %(target)s") % {"day": entry.day, "target": round.target}
     if entry.title:
