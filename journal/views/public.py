@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from journal import figures, heatmap, pagecache, rules, selectors, share
+from journal import cards, figures, heatmap, pagecache, rules, selectors, share
 from journal.clock import today_for
 from journal.models import Entry, Round
 
@@ -162,14 +162,12 @@ def profile(request, handle):
 def round_journal(request, handle, number):
     """A round's log, oldest first, with its summary and grid.
 
-    Kept in the page cache. Building it costs 1. the round and its owner,
-    2. entries, 3. their tags, 4. their links.
+    Kept in the page cache. Building it costs 1. the round and its owner, 2. the entries
+    with their tags and links. The entry cards are written by ``journal.cards``.
     """
     round = _visible_round(request, handle, number)
     today = today_for(round.user)
-    entries = list(selectors.entries_for_display(round.entries.order_by("date")))
-    for entry in entries:
-        entry.round = round
+    entries = selectors.journal_entries(round)
     summary = selectors.round_summary(round, today, with_grid=True, dates=[e.date for e in entries])
     kwargs = {"handle": round.user.handle, "number": round.number}
     shared = not round.is_private
@@ -178,7 +176,7 @@ def round_journal(request, handle, number):
     ) % {"name": round.user.name, "figures": figures.line(summary)}
     context = {
         "round": round,
-        "entries": entries,
+        "log": cards.journal_log(entries, round),
         "summary": summary,
         "is_owner": _is_owner(request, round),
         "next_round": selectors.next_round_offer(round, summary),
