@@ -40,14 +40,32 @@ class Card:
     links: list[tuple[str, str]] = field(default_factory=list)  # (url, label)
 
 
+@lru_cache(maxsize=8)
+def _words(language) -> dict:
+    """The fixed words of cards and grids in ``language``: translated once, not once a card."""
+    return {
+        "day_of": _("Day %(day)s of %(target)s"),
+        "thoughts": _("Thoughts"),
+        "links": _("Links to work"),
+        "tags": _("Tags"),
+        "day_logged": _("Day %(day)s, %(date)s: logged"),
+        "broke": _("%(date)s: missed, the second day in a row: the round broke here"),
+        "missed": _("%(date)s: missed"),
+        "ended": _("%(date)s: after the break, not counted"),
+        "today": _("Today: not logged yet"),
+        "upcoming": _("%(date)s: upcoming"),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _minutes(language, minutes) -> str:
+    return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
+
+
 @lru_cache(maxsize=4096)
 def _long_date(language, d) -> str:
-    return escape(date_format(d))
-
-
-def long_date(d, language=None) -> str:
     """``d`` as the ``date:"DATE_FORMAT"`` filter writes it, escaped; kept per language."""
-    return _long_date(language or get_language(), d)
+    return escape(date_format(d))
 
 
 def entry_urls(handle, number):
@@ -60,34 +78,32 @@ def entry_urls(handle, number):
 def entry_card(card, *, url, target, level=3, author=None, brief=False, language=None) -> str:
     """One ``<article class="entry">`` (no trailing newline). ``author``: (url, name, round
     number) to show who wrote it; ``brief`` leaves out the thoughts and the links."""
+    language = language or get_language()
+    words = _words(language)
     iso = card.date.isoformat()
     sub = level + 1
     title = f": {escape(card.title)}" if card.title else ""
-    heading = _("Day %(day)s of %(target)s") % {"day": card.day, "target": target}
+    heading = words["day_of"] % {"day": card.day, "target": target}
     by = ""
     if author is not None:
         by = f' · <a href="{escape(author[0])}">{escape(author[1])}</a> · R{author[2]}'
-    minutes = ""
-    if card.minutes:
-        minutes = " · " + ngettext("%(minutes)s minute", "%(minutes)s minutes", card.minutes) % {
-            "minutes": card.minutes
-        }
+    minutes = f" · {_minutes(language, card.minutes)}" if card.minutes else ""
     thoughts = links = tags = ""
     if card.thoughts_html and not brief:
-        thoughts = f'<h{sub}>{_("Thoughts")}</h{sub}><div class="body">{card.thoughts_html}</div>'
+        thoughts = f'<h{sub}>{words["thoughts"]}</h{sub}><div class="body">{card.thoughts_html}</div>'
     if card.links and not brief:
         items = "".join(
             f'<li><a href="{escape(u)}" rel="nofollow noopener ugc">{escape(label or u)}</a></li>'
             for u, label in card.links
         )
-        links = f'\n    <h{sub}>{_("Links to work")}</h{sub}>\n    <ol class="links">{items}</ol>\n  '
+        links = f'\n    <h{sub}>{words["links"]}</h{sub}>\n    <ol class="links">{items}</ol>\n  '
     if card.tags:
         items = "".join(f"<li>#{escape(name)}</li>" for name in card.tags)
-        tags = f'<ul class="tags" aria-label="{_("Tags")}">{items}</ul>'
+        tags = f'<ul class="tags" aria-label="{words["tags"]}">{items}</ul>'
     return (
         f'<article class="entry" id="{f"e{card.pk}" if author is not None else f"d{iso}"}">\n'
         f'  <h{level}><a href="{url}">{heading}</a>{title}</h{level}>\n'
-        f'  <p class="meta"><time datetime="{iso}">{long_date(card.date, language)}</time>{by}{minutes}</p>\n'
+        f'  <p class="meta"><time datetime="{iso}">{_long_date(language, card.date)}</time>{by}{minutes}</p>\n'
         f'  <div class="body">{card.progress_html}</div>\n'
         f"  \n  {thoughts}\n  {links}\n  \n  {tags}\n</article>"
     )
@@ -128,6 +144,7 @@ def card_of(entry, *, brief=False) -> Card:
 def grid_cells(round, summary) -> str:
     """The ``<li>`` of each day of ``summary.cells``, laid out as the grid include writes them."""
     language = get_language()
+    words = _words(language)
     prefix, suffix = entry_urls(round.user.handle, round.number)
     broken_on = summary.broken_on
     out = ["\n  "]
@@ -135,39 +152,37 @@ def grid_cells(round, summary) -> str:
         state = cell.state
         if state == rules.LOGGED:
             iso = cell.date.isoformat()
-            text = _("Day %(day)s, %(date)s: logged") % {
+            text = words["day_logged"] % {
                 "day": cell.day,
-                "date": long_date(cell.date, language),
+                "date": _long_date(language, cell.date),
             }
             li = (
                 f'<li class="logged"><a href="{prefix}{iso}{suffix}" title="{text}"><span aria-hidden="true">'
                 f'{cell.day}</span><span class="visually-hidden">{text}</span></a></li>'
             )
         elif state == rules.MISSED and cell.date == broken_on:
-            text = _("%(date)s: missed, the second day in a row: the round broke here") % {
-                "date": long_date(cell.date, language)
-            }
+            text = words["broke"] % {"date": _long_date(language, cell.date)}
             li = (
                 f'<li class="missed break" title="{text}"><span aria-hidden="true">!</span>'
                 f'<span class="visually-hidden">{text}</span></li>'
             )
         elif state == rules.MISSED:
-            text = _("%(date)s: missed") % {"date": long_date(cell.date, language)}
+            text = words["missed"] % {"date": _long_date(language, cell.date)}
             li = (
                 f'<li class="missed" title="{text}"><span aria-hidden="true">×</span>'
                 f'<span class="visually-hidden">{text}</span></li>'
             )
         elif state == rules.ENDED:
-            text = _("%(date)s: after the break, not counted") % {"date": long_date(cell.date, language)}
+            text = words["ended"] % {"date": _long_date(language, cell.date)}
             li = f'<li class="ended" title="{text}"><span class="visually-hidden">{text}</span></li>'
         elif state == rules.TODAY:
-            text = _("Today: not logged yet")
+            text = words["today"]
             li = (
                 f'<li class="today" title="{text}"><span aria-hidden="true">{cell.day or "·"}</span>'
                 f'<span class="visually-hidden">{text}</span></li>'
             )
         else:
-            text = _("%(date)s: upcoming") % {"date": long_date(cell.date, language)}
+            text = words["upcoming"] % {"date": _long_date(language, cell.date)}
             li = (
                 f'<li class="future"><span aria-hidden="true">{cell.day or ""}</span>'
                 f'<span class="visually-hidden">{text}</span></li>'

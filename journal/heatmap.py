@@ -8,13 +8,16 @@ has its own text ("March 4, 2024: logged, 60 minutes"); a table by month is the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from html import escape
 
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 CELL, GAP, LEFT, TOP = 11, 2, 30, 16
 PITCH = CELL + GAP
@@ -28,15 +31,106 @@ class Cell:
     text: str
 
 
-@dataclass
+@dataclass(frozen=True)
+class _Day:
+    """A square of the grid, the same on every profile shown in one language on one day."""
+
+    date: date
+    x: str
+    y: str
+    empty_html: str  # the square when nothing was logged that day
+
+
+@lru_cache(maxsize=16)
+def _skeleton(language, today: date, weeks: int):
+    """The squares and month labels of a ``weeks``-wide grid ending with ``today``, in ``language``.
+
+    Kept: every profile drawn on the same day in the same language shares them, so a page
+    only writes the few squares its participant logged (a grid has up to 371 squares).
+    """
+    # Weeks run Monday to Sunday; the last column holds today.
+    last_monday = today - timedelta(days=today.weekday())
+    first = last_monday - timedelta(weeks=weeks - 1)
+    months = []
+    days = []
+    shown_month = None
+    for week in range(weeks):
+        monday = first + timedelta(weeks=week)
+        if monday.month != shown_month and (week < weeks - 2):
+            if shown_month is not None or monday.day <= 7:
+                months.append({"x": str(LEFT + week * PITCH), "text": str(MONTHS_3[monday.month]).title()})
+            shown_month = monday.month
+        for weekday in range(7):
+            d = monday + timedelta(days=weekday)
+            if d > today:
+                break
+            x, y = str(LEFT + week * PITCH), str(TOP + weekday * PITCH)
+            text = _("%(date)s: nothing logged") % {"date": date_format(d)}
+            days.append(_Day(d, x, y, _square(0, x, y, text)))
+    return tuple(months), tuple(days)
+
+
+def _square(level, x, y, text) -> str:
+    return (
+        f'<rect class="h{level}" x="{x}" y="{y}" width="11" height="11"><title>{escape(text)}</title></rect>'
+    )
+
+
+def _logged_text(d, minutes) -> str:
+    if minutes:
+        return _("%(date)s: logged, %(minutes)s") % {
+            "date": date_format(d),
+            "minutes": _minutes_text(minutes),
+        }
+    return _("%(date)s: logged") % {"date": date_format(d)}
+
+
 class Grid:
-    id: str
-    weeks: int
-    width: int
-    height: int
-    cells: list[Cell] = field(default_factory=list)
-    months: list[dict] = field(default_factory=list)
-    weekdays: list[dict] = field(default_factory=list)
+    """One size of the heatmap: ``cells`` (a :class:`Cell` a day) and ``cells_html`` (the squares)."""
+
+    def __init__(self, id, days: dict, today: date, weeks: int):
+        self.id = id
+        self.weeks = weeks
+        self.width = LEFT + weeks * PITCH
+        self.height = TOP + 7 * PITCH
+        self.months, self._squares = _skeleton(get_language(), today, weeks)
+        self._days = days
+        self.weekdays = [
+            {"y": str(TOP + i * PITCH + CELL - 2), "text": str(WEEKDAYS_ABBR[i])} for i in (0, 2, 4)
+        ]
+
+    @property
+    def cells(self) -> list[Cell]:
+        out = []
+        for square in self._squares:
+            if square.date in self._days:
+                minutes = self._days[square.date]
+                out.append(Cell(square.x, square.y, level(minutes), _logged_text(square.date, minutes)))
+            else:
+                out.append(
+                    Cell(
+                        square.x,
+                        square.y,
+                        0,
+                        _("%(date)s: nothing logged") % {"date": date_format(square.date)},
+                    )
+                )
+        return out
+
+    @property
+    def cells_html(self) -> str:
+        days = self._days
+        if not days:
+            return mark_safe("".join(square.empty_html for square in self._squares))
+        out = []
+        for square in self._squares:
+            d = square.date
+            if d in days:
+                minutes = days[d]
+                out.append(_square(level(minutes), square.x, square.y, _logged_text(d, minutes)))
+            else:
+                out.append(square.empty_html)
+        return mark_safe("".join(out))
 
 
 @dataclass
@@ -62,47 +156,6 @@ def level(minutes) -> int:
 
 def _minutes_text(minutes):
     return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
-
-
-def _grid(id, days: dict, today: date, weeks: int) -> Grid:
-    # Weeks run Monday to Sunday; the last column holds today.
-    last_monday = today - timedelta(days=today.weekday())
-    first = last_monday - timedelta(weeks=weeks - 1)
-    grid = Grid(id, weeks, LEFT + weeks * PITCH, TOP + 7 * PITCH)
-    shown_month = None
-    for week in range(weeks):
-        monday = first + timedelta(weeks=week)
-        if monday.month != shown_month and (week < weeks - 2):
-            if shown_month is not None or monday.day <= 7:
-                grid.months.append(
-                    {"x": str(LEFT + week * PITCH), "text": str(MONTHS_3[monday.month]).title()}
-                )
-            shown_month = monday.month
-        for weekday in range(7):
-            d = monday + timedelta(days=weekday)
-            if d > today:
-                break
-            logged = d in days
-            minutes = days.get(d)
-            if not logged:
-                text = _("%(date)s: nothing logged") % {"date": date_format(d)}
-            elif minutes:
-                text = _("%(date)s: logged, %(minutes)s") % {
-                    "date": date_format(d),
-                    "minutes": _minutes_text(minutes),
-                }
-            else:
-                text = _("%(date)s: logged") % {"date": date_format(d)}
-            grid.cells.append(
-                Cell(
-                    str(LEFT + week * PITCH),
-                    str(TOP + weekday * PITCH),
-                    level(minutes) if logged else 0,
-                    text,
-                )
-            )
-    grid.weekdays = [{"y": str(TOP + i * PITCH + CELL - 2), "text": str(WEEKDAYS_ABBR[i])} for i in (0, 2, 4)]
-    return grid
 
 
 def build(entries, today: date) -> Heatmap:
@@ -131,8 +184,8 @@ def build(entries, today: date) -> Heatmap:
             logged,
         )
         % {"n": logged},
-        wide=_grid("heat-wide", days, today, 53),
-        narrow=_grid("heat-narrow", days, today, 17),
+        wide=Grid("heat-wide", days, today, 53),
+        narrow=Grid("heat-narrow", days, today, 17),
         months=months,
         logged=logged,
     )
