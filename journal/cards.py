@@ -126,6 +126,30 @@ def journal_log(cards, round) -> str:
     )
 
 
+def profile_latest(rows, rounds) -> str:
+    """The latest entries of a profile (no tags, links or thoughts). ``rows``: (round id, date,
+    day, title, minutes, progress HTML), newest first; ``rounds``: the rounds by id."""
+    language = get_language()
+    words = _words(language)
+    urls = {}
+    out = []
+    for round_id, d, day, title, minutes, progress_html in rows:
+        round = rounds[round_id]
+        if round_id not in urls:
+            urls[round_id] = entry_urls(round.user.handle, round.number)
+        prefix, suffix = urls[round_id]
+        iso = d.isoformat()
+        heading = words["day_of"] % {"day": day, "target": round.target}
+        title = f": {escape(title)}" if title else ""
+        minutes = f" · {_minutes(language, minutes)}" if minutes else ""
+        out.append(
+            f'\n    <article class="entry">\n      <h3><a href="{prefix}{iso}{suffix}">{heading}</a>{title}</h3>\n'
+            f'      <p class="meta"><time datetime="{iso}">{_long_date(language, d)}</time> · R{round.number}{minutes}</p>\n'
+            f'      <div class="body">{progress_html}</div>\n    </article>\n  '
+        )
+    return mark_safe("".join(out))
+
+
 def card_of(entry, *, brief=False) -> Card:
     """A model ``Entry`` as a card (its tags and links prefetched; links are not read when brief)."""
     return Card(

@@ -76,13 +76,27 @@ def _square(level, x, y, text) -> str:
     )
 
 
-def _logged_text(d, minutes) -> str:
+@lru_cache(maxsize=4096)
+def _date_text(language, d) -> str:
+    return date_format(d)
+
+
+@lru_cache(maxsize=4096)
+def _minutes_words(language, minutes) -> str:
+    return _minutes_text(minutes)
+
+
+@lru_cache(maxsize=8)
+def _logged_formats(language):
+    return _("%(date)s: logged, %(minutes)s"), _("%(date)s: logged")
+
+
+def _logged_text(d, minutes, language) -> str:
+    """What a logged square says; its parts are kept per language (dates, minutes, sentences)."""
+    with_minutes, without = _logged_formats(language)
     if minutes:
-        return _("%(date)s: logged, %(minutes)s") % {
-            "date": date_format(d),
-            "minutes": _minutes_text(minutes),
-        }
-    return _("%(date)s: logged") % {"date": date_format(d)}
+        return with_minutes % {"date": _date_text(language, d), "minutes": _minutes_words(language, minutes)}
+    return without % {"date": _date_text(language, d)}
 
 
 class Grid:
@@ -93,7 +107,8 @@ class Grid:
         self.weeks = weeks
         self.width = LEFT + weeks * PITCH
         self.height = TOP + 7 * PITCH
-        self.months, self._squares = _skeleton(get_language(), today, weeks)
+        self._language = get_language()
+        self.months, self._squares = _skeleton(self._language, today, weeks)
         self._days = days
         self.weekdays = [
             {"y": str(TOP + i * PITCH + CELL - 2), "text": str(WEEKDAYS_ABBR[i])} for i in (0, 2, 4)
@@ -105,7 +120,11 @@ class Grid:
         for square in self._squares:
             if square.date in self._days:
                 minutes = self._days[square.date]
-                out.append(Cell(square.x, square.y, level(minutes), _logged_text(square.date, minutes)))
+                out.append(
+                    Cell(
+                        square.x, square.y, level(minutes), _logged_text(square.date, minutes, self._language)
+                    )
+                )
             else:
                 out.append(
                     Cell(
@@ -119,7 +138,7 @@ class Grid:
 
     @property
     def cells_html(self) -> str:
-        days = self._days
+        days, language = self._days, self._language
         if not days:
             return mark_safe("".join(square.empty_html for square in self._squares))
         out = []
@@ -127,7 +146,7 @@ class Grid:
             d = square.date
             if d in days:
                 minutes = days[d]
-                out.append(_square(level(minutes), square.x, square.y, _logged_text(d, minutes)))
+                out.append(_square(level(minutes), square.x, square.y, _logged_text(d, minutes, language)))
             else:
                 out.append(square.empty_html)
         return mark_safe("".join(out))

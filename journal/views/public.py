@@ -125,15 +125,14 @@ def profile(request, handle):
         round.summary = selectors.round_summary(round, today, dates=dates.get(round.pk, []))
 
     public = {round.pk: round for round in rounds if round.is_public}
-    latest = []
+    latest = ""
     if public:
-        latest = list(
+        latest = cards.profile_latest(
             Entry.objects.filter(round__in=list(public))
-            .without_sources()
-            .order_by("-created_at", "-id")[:PROFILE_LATEST]
+            .order_by("-created_at", "-id")
+            .values_list("round_id", "date", "day", "title", "minutes", "progress_html")[:PROFILE_LATEST],
+            public,
         )
-        for entry in latest:
-            entry.round = public[entry.round_id]
 
     avatar = person.avatar_url if person.avatar_url.startswith(("https://", "http://")) else ""
     titles = ", ".join(round.title for round in public.values())
