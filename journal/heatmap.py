@@ -1,9 +1,11 @@
 """A participant's year as a heatmap, like a contribution graph: one square a day, all rounds.
 
-The geometry is computed here (coordinates as plain strings, never localized), the template
-``journal/includes/heatmap.html`` only draws it. Two sizes of the same data: the last 53
-weeks for a wide screen, the last 17 for a phone (app.css shows one of them). Each square
-has its own text ("March 4, 2024: logged, 60 minutes"); a table by month is the fallback.
+Two sizes of the same data: the last 53 weeks for a wide screen, the last 17 for a phone
+(app.css shows one of them). Each square has its own text ("March 4, 2024: logged, 60
+minutes"); a table by month is the fallback. ``Heatmap.html`` writes the whole section
+(coordinates as plain strings, never localized; every text escaped). It is written here, not
+in a template: a grid has up to 371 squares, and the squares of the days nobody logged, the
+same on every profile drawn that day in that language, are kept (``_skeleton``).
 """
 
 from __future__ import annotations
@@ -67,7 +69,36 @@ def _skeleton(language, today: date, weeks: int):
             x, y = str(LEFT + week * PITCH), str(TOP + weekday * PITCH)
             text = _("%(date)s: nothing logged") % {"date": date_format(d)}
             days.append(_Day(d, x, y, _square(0, x, y, text)))
-    return tuple(months), tuple(days)
+    width, height = LEFT + weeks * PITCH, TOP + 7 * PITCH
+    labels = "".join(f'<text x="{m["x"]}" y="10">{escape(m["text"])}</text>' for m in months)
+    weekdays = "".join(f'<text x="0" y="{w["y"]}">{escape(w["text"])}</text>' for w in _weekdays())
+    head = (
+        f'\n  <svg class="{{id}}" role="img" aria-labelledby="heatmap-title heatmap-desc" viewBox="0 0 {width} {height}">'
+        f"\n    {labels}\n    {weekdays}\n    "
+    )
+    return tuple(months), tuple(days), head
+
+
+def _weekdays():
+    return [{"y": str(TOP + i * PITCH + CELL - 2), "text": str(WEEKDAYS_ABBR[i])} for i in (0, 2, 4)]
+
+
+@lru_cache(maxsize=8)
+def _section_words(language) -> dict:
+    """The fixed parts of the section in ``language``, translated once."""
+    return {
+        "title": escape(_("Days logged in the last year")),
+        "legend": (
+            f'  <p class="legend small" aria-hidden="true">{_("Less")} <i class="h0"></i> <i class="h1"></i> '
+            f'<i class="h2"></i> <i class="h3"></i> {_("More minutes")}</p>\n'
+        ),
+        "table_head": (f"  <details>\n    <summary>{_('The last year as a table')}</summary>\n"),
+        "columns": (
+            f'<thead><tr><th scope="col">{_("Month")}</th><th scope="col">{_("Days logged")}</th>'
+            f'<th scope="col">{_("Minutes")}</th></tr></thead>'
+        ),
+        "nothing": f'<p class="muted">{_("Nothing logged in the last year.")}</p>',
+    }
 
 
 def _square(level, x, y, text) -> str:
@@ -108,7 +139,7 @@ class Grid:
         self.width = LEFT + weeks * PITCH
         self.height = TOP + 7 * PITCH
         self._language = get_language()
-        self.months, self._squares = _skeleton(self._language, today, weeks)
+        self.months, self._squares, self._head = _skeleton(self._language, today, weeks)
         self._days = days
         self.weekdays = [
             {"y": str(TOP + i * PITCH + CELL - 2), "text": str(WEEKDAYS_ABBR[i])} for i in (0, 2, 4)
@@ -151,6 +182,10 @@ class Grid:
                 out.append(square.empty_html)
         return mark_safe("".join(out))
 
+    @property
+    def svg_html(self) -> str:
+        return f"{self._head.replace('{id}', self.id)}{self.cells_html}\n  </svg>\n  "
+
 
 @dataclass
 class Heatmap:
@@ -164,6 +199,28 @@ class Heatmap:
     @property
     def grids(self):
         return (self.wide, self.narrow)
+
+    @property
+    def html(self) -> str:
+        """The section of the profile: a title, both grids, a legend, and the table by month."""
+        words = _section_words(get_language())
+        if self.months:
+            rows = "".join(
+                f"<tr><td>{escape(m['month'])}</td><td>{m['days']}</td><td>{m['minutes']}</td></tr>"
+                for m in self.months
+            )
+            table = (
+                f"\n    <table>\n      {words['columns']}\n      <tbody>{rows}</tbody>\n    </table>\n    "
+            )
+        else:
+            table = words["nothing"]
+        return mark_safe(
+            f'\n<section class="heatmap" aria-labelledby="heatmap-title">\n'
+            f'  <h2 id="heatmap-title">{words["title"]}</h2>\n'
+            f'  <p class="muted small" id="heatmap-desc">{escape(self.description)}</p>\n'
+            f"  {self.wide.svg_html}{self.narrow.svg_html}\n"
+            f"{words['legend']}{words['table_head']}    {table}\n  </details>\n</section>\n\n"
+        )
 
 
 def level(minutes) -> int:
