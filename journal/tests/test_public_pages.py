@@ -401,19 +401,20 @@ def test_the_permalink_budget(client, small_and_large):
 
 
 def test_the_profile_budget(small_and_large):
-    # Built: rounds+owner, their dates, latest entries; signed in: + session and user.
+    # Built: the owner with their rounds and the rounds' dates (one statement), the latest
+    # entries; signed in: + session and user.
     costs = set()
     for r in small_and_large:
         make_round(r.user, visibility="unlisted")
         path = f"/@{r.user.handle}/"
         costs.add((budget.build_cost(anonymous(), path), budget.build_cost(signed_in(r.user), path)))
         costs.add((budget.hit_cost(anonymous(), path), budget.hit_cost(signed_in(r.user), path)))
-    assert costs == {(3, 5), (0, 0)}
+    assert costs == {(2, 4), (0, 0)}
 
 
 def test_the_profile_budget_without_rounds(user):
-    # The person alone (no round to carry them), then nothing else to read.
-    assert budget.build_cost(anonymous(), "/@ada/") == 2
+    # The person (with no round), then nothing else to read.
+    assert budget.build_cost(anonymous(), "/@ada/") == 1
 
 
 def test_the_explore_budget(user, other_user):
