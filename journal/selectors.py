@@ -13,7 +13,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from journal import rules
+from journal import cards, rules
 from journal.clock import today_for
 from journal.models import Entry, Link, Round, Tag
 
@@ -26,6 +26,115 @@ ENTRY_LIST_PREFETCH = (
 def entries_for_display(qs):
     """Entries with their tags and links: 3 queries whatever the count."""
     return qs.without_sources().prefetch_related(*ENTRY_LIST_PREFETCH)
+
+
+def _journal_entries_sql():
+    entry, link, tag = Entry._meta.db_table, Link._meta.db_table, Tag._meta.db_table
+    entry_tags = Entry.tags.through._meta.db_table
+    tags = (
+        f'SELECT t."name" FROM "{entry_tags}" et JOIN "{tag}" t ON t."id" = et."tag_id" '
+        f'WHERE et."entry_id" = e."id" ORDER BY t."name"'
+    )
+    links = (
+        f'SELECT l."url", l."label" FROM "{link}" l WHERE l."entry_id" = e."id" ORDER BY l."position", l."id"'
+    )
+    if connection.vendor == "postgresql":
+        tags_col = f"ARRAY({tags})"
+        links_col = f'ARRAY(SELECT ARRAY[x."url", x."label"] FROM ({links}) x)'
+    else:  # SQLite (make run, the tests): the same as JSON arrays
+        tags_col = f'(SELECT json_group_array(x."name") FROM ({tags}) x)'
+        links_col = f'(SELECT json_group_array(json_array(x."url", x."label")) FROM ({links}) x)'
+    return (
+        'SELECT e."id", e."date", e."day", e."title", e."minutes", e."progress_html", e."thoughts_html", '
+        f'{tags_col}, {links_col} FROM "{entry}" e WHERE e."round_id" = %s ORDER BY e."date"'
+    )
+
+
+def journal_entries(round) -> list[cards.Card]:
+    """A round's entries, oldest first, with their tags and links, as cards: one query, written
+    by hand (the round journal shows every entry; model instances and two prefetch queries
+    cost more than the rest of the page)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_journal_entries_sql(), [round.pk])
+        rows = cursor.fetchall()
+    out = []
+    for pk, d, day, title, minutes, progress_html, thoughts_html, tags, links in rows:
+        if isinstance(tags, str):
+            tags, links = json.loads(tags), json.loads(links)
+        if isinstance(d, str):
+            d = date.fromisoformat(d)
+        out.append(cards.Card(pk, d, day, title, minutes, progress_html, thoughts_html, tags, links))
+    return out
+
+
+# The round columns the profile reads (not the description, which it never shows).
+_PROFILE_ROUND_FIELDS = ("id", "user_id", "number", "title", "start_date", "target", "rule", "visibility")
+
+
+def profile_rounds(handle, *, listed_only=True):
+    """A participant (active) and their rounds, newest first (public ones only unless
+    ``listed_only`` is false), each with ``entry_days``: the (date, minutes) of its entries.
+    One query, written by hand (person, rounds and dates together); 404 when there is no such
+    participant."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user_fields = [f.attname for f in User._meta.concrete_fields]
+    entry, round_table = Entry._meta.db_table, Round._meta.db_table
+    entries = f'FROM "{entry}" e WHERE e."round_id" = r."id" ORDER BY e."date"'
+    if connection.vendor == "postgresql":
+        days = f'ARRAY(SELECT e."date" {entries}), ARRAY(SELECT e."minutes" {entries})'
+    else:  # SQLite (make run, the tests): the same as JSON arrays
+        days = (
+            f'(SELECT json_group_array(x."date") FROM (SELECT e."date" {entries}) x), '
+            f'(SELECT json_group_array(x."minutes") FROM (SELECT e."date", e."minutes" {entries}) x)'
+        )
+    listed = f""" AND r."visibility" = '{Round.Visibility.PUBLIC}'""" if listed_only else ""
+    columns = ", ".join(
+        [f'u."{name}"' for name in user_fields] + [f'r."{name}"' for name in _PROFILE_ROUND_FIELDS]
+    )
+    sql = (
+        f'SELECT {columns}, {days} FROM "{User._meta.db_table}" u '
+        f'LEFT JOIN "{round_table}" r ON r."user_id" = u."id"{listed} '
+        f'WHERE u."handle" = %s AND u."is_active" ORDER BY r."number" DESC'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [handle])
+        rows = cursor.fetchall()
+    if not rows:
+        raise Http404
+    n = len(user_fields)
+    person = User.from_db(connection.alias, user_fields, rows[0][:n])
+    rounds = []
+    for row in rows:
+        if row[n] is None:  # no round: the LEFT JOIN's one row
+            continue
+        round = Round.from_db(
+            connection.alias, _PROFILE_ROUND_FIELDS, row[n : n + len(_PROFILE_ROUND_FIELDS)]
+        )
+        round.user = person
+        dates, minutes = row[-2], row[-1]
+        if isinstance(dates, str):
+            dates = [date.fromisoformat(d) for d in json.loads(dates)]
+            minutes = json.loads(minutes)
+        round.entry_days = list(zip(dates, minutes, strict=True))
+        rounds.append(round)
+    return person, rounds
+
+
+def latest_entry_rows(rounds, limit):
+    """(round id, date, day, title, minutes, progress HTML) of the latest entries of ``rounds``,
+    newest first: one query, written by hand."""
+    placeholders = ", ".join(["%s"] * len(rounds))
+    sql = (
+        'SELECT e."round_id", e."date", e."day", e."title", e."minutes", e."progress_html" '
+        f'FROM "{Entry._meta.db_table}" e WHERE e."round_id" IN ({placeholders}) '
+        'ORDER BY e."created_at" DESC, e."id" DESC LIMIT %s'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round.pk for round in rounds] + [limit])
+        rows = cursor.fetchall()
+    return [(r[0], date.fromisoformat(r[1]) if isinstance(r[1], str) else r[1], *r[2:]) for r in rows]
 
 
 def own_round(user, number) -> Round:

@@ -401,10 +401,11 @@ def signed_in(user):
 
 
 def test_the_journal_budget(client, small_and_large):
-    # Built: round+owner, entries, tags, links; signed in: + session and user. Kept (Redis):
-    # no statement at all, signed in or not (session, user, tokens and page from the cache).
-    assert {budget.build_cost(anonymous(), url(r)) for r in small_and_large} == {4}
-    assert {budget.build_cost(signed_in(r.user), url(r)) for r in small_and_large} == {6}
+    # Built: round+owner, entries with their tags and links; signed in: + session and user.
+    # Kept (Redis): no statement at all, signed in or not (session, user, tokens and page
+    # from the cache).
+    assert {budget.build_cost(anonymous(), url(r)) for r in small_and_large} == {2}
+    assert {budget.build_cost(signed_in(r.user), url(r)) for r in small_and_large} == {4}
     assert {budget.hit_cost(anonymous(), url(r)) for r in small_and_large} == {0}
     assert {budget.hit_cost(signed_in(r.user), url(r)) for r in small_and_large} == {0}
 
@@ -421,19 +422,20 @@ def test_the_permalink_budget(client, small_and_large):
 
 
 def test_the_profile_budget(small_and_large):
-    # Built: rounds+owner, their dates, latest entries; signed in: + session and user.
+    # Built: the owner with their rounds and the rounds' dates (one statement), the latest
+    # entries; signed in: + session and user.
     costs = set()
     for r in small_and_large:
         make_round(r.user, visibility="unlisted")
         path = f"/@{r.user.handle}/"
         costs.add((budget.build_cost(anonymous(), path), budget.build_cost(signed_in(r.user), path)))
         costs.add((budget.hit_cost(anonymous(), path), budget.hit_cost(signed_in(r.user), path)))
-    assert costs == {(3, 5), (0, 0)}
+    assert costs == {(2, 4), (0, 0)}
 
 
 def test_the_profile_budget_without_rounds(user):
-    # The person alone (no round to carry them), then nothing else to read.
-    assert budget.build_cost(anonymous(), "/@ada/") == 2
+    # The person (with no round), then nothing else to read.
+    assert budget.build_cost(anonymous(), "/@ada/") == 1
 
 
 def test_the_explore_budget(user, other_user):

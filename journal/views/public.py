@@ -9,16 +9,15 @@ Markdown. Query counts are for an anonymous visitor; a signed-in one adds two
 
 import bisect
 
-from django.contrib.auth import get_user_model
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from journal import figures, heatmap, pagecache, rules, selectors, share
+from journal import cards, figures, heatmap, pagecache, rules, selectors, share
 from journal.clock import today_for
-from journal.models import Entry, Round
+from journal.models import Entry
 
 EXPLORE_PAGE_SIZE = 20
 PROFILE_LATEST = 10
@@ -99,42 +98,24 @@ def _round_page(request, round, today, template_name, context, *validator_parts)
 def profile(request, handle):
     """A participant's rounds (public ones; all of them for the owner) and latest public entries.
 
-    Kept in the page cache. Building it costs 1. rounds with their owner (plus the
-    owner alone when there is no round to show), 2. the dates of those rounds (for
-    day, total and status), 3. the latest entries of the public rounds.
+    Kept in the page cache. Building it costs 1. the participant with their rounds and
+    the dates and minutes of those rounds' entries (for day, total, status and the heatmap),
+    2. the latest entries of the public rounds (none without one).
     """
     is_owner = request.user.is_authenticated and request.user.handle == handle
-    rounds = Round.objects.filter(user__handle=handle, user__is_active=True).select_related("user")
-    if not is_owner:
-        rounds = rounds.listed()
-    rounds = list(rounds.order_by("-number"))
-    if rounds:
-        person = rounds[0].user
-    else:
-        person = get_object_or_404(get_user_model(), handle=handle, is_active=True)
-
+    person, rounds = selectors.profile_rounds(handle, listed_only=not is_owner)
     today = today_for(person)
-    dates = {}
     days = []  # (date, minutes) of every round shown, for the year heatmap
-    if rounds:
-        for round_id, d, minutes in Entry.objects.filter(round__in=rounds).values_list(
-            "round_id", "date", "minutes"
-        ):
-            dates.setdefault(round_id, []).append(d)
-            days.append((d, minutes))
     for round in rounds:
-        round.summary = selectors.round_summary(round, today, dates=dates.get(round.pk, []))
+        days.extend(round.entry_days)
+        round.summary = selectors.round_summary(round, today, dates=[d for d, _minutes in round.entry_days])
 
     public = {round.pk: round for round in rounds if round.is_public}
-    latest = []
+    latest = ""
     if public:
-        latest = list(
-            Entry.objects.filter(round__in=list(public))
-            .without_sources()
-            .order_by("-created_at", "-id")[:PROFILE_LATEST]
+        latest = cards.profile_latest(
+            selectors.latest_entry_rows(list(public.values()), PROFILE_LATEST), public
         )
-        for entry in latest:
-            entry.round = public[entry.round_id]
 
     avatar = person.avatar_url if person.avatar_url.startswith(("https://", "http://")) else ""
     titles = ", ".join(round.title for round in public.values())
@@ -163,14 +144,12 @@ def profile(request, handle):
 def round_journal(request, handle, number):
     """A round's log, oldest first, with its summary and grid.
 
-    Kept in the page cache. Building it costs 1. the round and its owner,
-    2. entries, 3. their tags, 4. their links.
+    Kept in the page cache. Building it costs 1. the round and its owner, 2. the entries
+    with their tags and links. The entry cards are written by ``journal.cards``.
     """
     round = _visible_round(request, handle, number)
     today = today_for(round.user)
-    entries = list(selectors.entries_for_display(round.entries.order_by("date")))
-    for entry in entries:
-        entry.round = round
+    entries = selectors.journal_entries(round)
     summary = selectors.round_summary(round, today, with_grid=True, dates=[e.date for e in entries])
     kwargs = {"handle": round.user.handle, "number": round.number}
     shared = not round.is_private
@@ -179,7 +158,7 @@ def round_journal(request, handle, number):
     ) % {"name": round.user.name, "figures": figures.line(summary)}
     context = {
         "round": round,
-        "entries": entries,
+        "log": cards.journal_log(entries, round),
         "summary": summary,
         "is_owner": _is_owner(request, round),
         "next_round": selectors.next_round_offer(round, summary),

@@ -1,0 +1,215 @@
+"""The HTML of the parts that repeat many times on a page: entry cards and a round's days.
+
+Written in Python, not as template includes: a 100-entry journal rendered through includes
+cost tens of milliseconds of template work, most of the page's build. The markup is the
+one the templates wrote. Every value a participant typed (titles, tags, link URLs and
+labels, names) is escaped here as Django's autoescape does (``html.escape``); translated
+strings and the stored HTML of entries (rendered and sanitized when saved) are not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from html import escape
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from journal import rules
+
+_PLACEHOLDER = date(2000, 1, 1)
+
+
+@dataclass(slots=True)
+class Card:
+    """What an entry card shows: a light entry (see ``selectors.journal_entries``)."""
+
+    pk: int
+    date: date
+    day: int
+    title: str
+    minutes: int | None
+    progress_html: str
+    thoughts_html: str
+    tags: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (url, label)
+
+
+@lru_cache(maxsize=8)
+def _words(language) -> dict:
+    """The fixed words of cards and grids in ``language``: translated once, not once a card."""
+    return {
+        "day_of": _("Day %(day)s of %(target)s"),
+        "thoughts": _("Thoughts"),
+        "links": _("Links to work"),
+        "tags": _("Tags"),
+        "day_logged": _("Day %(day)s, %(date)s: logged"),
+        "broke": _("%(date)s: missed, the second day in a row: the round broke here"),
+        "missed": _("%(date)s: missed"),
+        "ended": _("%(date)s: after the break, not counted"),
+        "today": _("Today: not logged yet"),
+        "upcoming": _("%(date)s: upcoming"),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _minutes(language, minutes) -> str:
+    return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
+
+
+@lru_cache(maxsize=4096)
+def _long_date(language, d) -> str:
+    """``d`` as the ``date:"DATE_FORMAT"`` filter writes it, escaped; kept per language."""
+    return escape(date_format(d))
+
+
+def entry_urls(handle, number):
+    """The permalink of any day of a round, without one ``reverse`` a day: (prefix, suffix)."""
+    url = escape(reverse("journal:entry", kwargs={"handle": handle, "number": number, "date": _PLACEHOLDER}))
+    prefix, suffix = url.rsplit(_PLACEHOLDER.isoformat(), 1)
+    return prefix, suffix
+
+
+def entry_card(card, *, url, target, level=3, author=None, brief=False, language=None) -> str:
+    """One ``<article class="entry">`` (no trailing newline). ``author``: (url, name, round
+    number) to show who wrote it; ``brief`` leaves out the thoughts and the links."""
+    language = language or get_language()
+    words = _words(language)
+    iso = card.date.isoformat()
+    sub = level + 1
+    title = f": {escape(card.title)}" if card.title else ""
+    heading = words["day_of"] % {"day": card.day, "target": target}
+    by = ""
+    if author is not None:
+        by = f' · <a href="{escape(author[0])}">{escape(author[1])}</a> · R{author[2]}'
+    minutes = f" · {_minutes(language, card.minutes)}" if card.minutes else ""
+    thoughts = links = tags = ""
+    if card.thoughts_html and not brief:
+        thoughts = f'<h{sub}>{words["thoughts"]}</h{sub}><div class="body">{card.thoughts_html}</div>'
+    if card.links and not brief:
+        items = "".join(
+            f'<li><a href="{escape(u)}" rel="nofollow noopener ugc">{escape(label or u)}</a></li>'
+            for u, label in card.links
+        )
+        links = f'\n    <h{sub}>{words["links"]}</h{sub}>\n    <ol class="links">{items}</ol>\n  '
+    if card.tags:
+        items = "".join(f"<li>#{escape(name)}</li>" for name in card.tags)
+        tags = f'<ul class="tags" aria-label="{words["tags"]}">{items}</ul>'
+    return (
+        f'<article class="entry" id="{f"e{card.pk}" if author is not None else f"d{iso}"}">\n'
+        f'  <h{level}><a href="{url}">{heading}</a>{title}</h{level}>\n'
+        f'  <p class="meta"><time datetime="{iso}">{_long_date(language, card.date)}</time>{by}{minutes}</p>\n'
+        f'  <div class="body">{card.progress_html}</div>\n'
+        f"  \n  {thoughts}\n  {links}\n  \n  {tags}\n</article>"
+    )
+
+
+def journal_log(cards, round) -> str:
+    """The entry cards of a round's journal page (level 3), as its log section lays them out."""
+    language = get_language()
+    prefix, suffix = entry_urls(round.user.handle, round.number)
+    target = round.target
+    return mark_safe(
+        "".join(
+            "\n    "
+            + entry_card(
+                card, url=f"{prefix}{card.date.isoformat()}{suffix}", target=target, language=language
+            )
+            + "\n\n  "
+            for card in cards
+        )
+    )
+
+
+def profile_latest(rows, rounds) -> str:
+    """The latest entries of a profile (no tags, links or thoughts). ``rows``: (round id, date,
+    day, title, minutes, progress HTML), newest first; ``rounds``: the rounds by id."""
+    language = get_language()
+    words = _words(language)
+    urls = {}
+    out = []
+    for round_id, d, day, title, minutes, progress_html in rows:
+        round = rounds[round_id]
+        if round_id not in urls:
+            urls[round_id] = entry_urls(round.user.handle, round.number)
+        prefix, suffix = urls[round_id]
+        iso = d.isoformat()
+        heading = words["day_of"] % {"day": day, "target": round.target}
+        title = f": {escape(title)}" if title else ""
+        minutes = f" · {_minutes(language, minutes)}" if minutes else ""
+        out.append(
+            f'\n    <article class="entry">\n      <h3><a href="{prefix}{iso}{suffix}">{heading}</a>{title}</h3>\n'
+            f'      <p class="meta"><time datetime="{iso}">{_long_date(language, d)}</time> · R{round.number}{minutes}</p>\n'
+            f'      <div class="body">{progress_html}</div>\n    </article>\n  '
+        )
+    return mark_safe("".join(out))
+
+
+def card_of(entry, *, brief=False) -> Card:
+    """A model ``Entry`` as a card (its tags and links prefetched; links are not read when brief)."""
+    return Card(
+        entry.pk,
+        entry.date,
+        entry.day,
+        entry.title,
+        entry.minutes,
+        entry.progress_html,
+        entry.thoughts_html,
+        [tag.name for tag in entry.tags.all()],
+        [] if brief else [(link.url, link.label) for link in entry.links.all()],
+    )
+
+
+def grid_cells(round, summary) -> str:
+    """The ``<li>`` of each day of ``summary.cells``, laid out as the grid include writes them."""
+    language = get_language()
+    words = _words(language)
+    prefix, suffix = entry_urls(round.user.handle, round.number)
+    broken_on = summary.broken_on
+    out = ["\n  "]
+    for cell in summary.cells:
+        state = cell.state
+        if state == rules.LOGGED:
+            iso = cell.date.isoformat()
+            text = words["day_logged"] % {
+                "day": cell.day,
+                "date": _long_date(language, cell.date),
+            }
+            li = (
+                f'<li class="logged"><a href="{prefix}{iso}{suffix}" title="{text}"><span aria-hidden="true">'
+                f'{cell.day}</span><span class="visually-hidden">{text}</span></a></li>'
+            )
+        elif state == rules.MISSED and cell.date == broken_on:
+            text = words["broke"] % {"date": _long_date(language, cell.date)}
+            li = (
+                f'<li class="missed break" title="{text}"><span aria-hidden="true">!</span>'
+                f'<span class="visually-hidden">{text}</span></li>'
+            )
+        elif state == rules.MISSED:
+            text = words["missed"] % {"date": _long_date(language, cell.date)}
+            li = (
+                f'<li class="missed" title="{text}"><span aria-hidden="true">×</span>'
+                f'<span class="visually-hidden">{text}</span></li>'
+            )
+        elif state == rules.ENDED:
+            text = words["ended"] % {"date": _long_date(language, cell.date)}
+            li = f'<li class="ended" title="{text}"><span class="visually-hidden">{text}</span></li>'
+        elif state == rules.TODAY:
+            text = words["today"]
+            li = (
+                f'<li class="today" title="{text}"><span aria-hidden="true">{cell.day or "·"}</span>'
+                f'<span class="visually-hidden">{text}</span></li>'
+            )
+        else:
+            text = words["upcoming"] % {"date": _long_date(language, cell.date)}
+            li = (
+                f'<li class="future"><span aria-hidden="true">{cell.day or ""}</span>'
+                f'<span class="visually-hidden">{text}</span></li>'
+            )
+        out.append(f"\n    \n      {li}\n    \n  ")
+    return mark_safe("".join(out))
