@@ -100,7 +100,7 @@ def entry_card(card, *, url, target, level=3, author=None, brief=False, language
     if card.tags:
         items = "".join(f"<li>#{escape(name)}</li>" for name in card.tags)
         tags = f'<ul class="tags" aria-label="{words["tags"]}">{items}</ul>'
-    return (
+    return mark_safe(
         f'<article class="entry" id="{f"e{card.pk}" if author is not None else f"d{iso}"}">\n'
         f'  <h{level}><a href="{url}">{heading}</a>{title}</h{level}>\n'
         f'  <p class="meta"><time datetime="{iso}">{_long_date(language, card.date)}</time>{by}{minutes}</p>\n'

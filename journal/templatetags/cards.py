@@ -1,7 +1,6 @@
 """``{% load cards %}``: entry cards and a round's days, written by ``journal.cards``."""
 
 from django import template
-from django.utils.safestring import mark_safe
 
 from journal import cards
 
@@ -18,7 +17,7 @@ def entry_card(context):
     author = None
     if context.get("show_author"):
         author = (round.user.get_absolute_url(), round.user.name, round.number)
-    html = cards.entry_card(
+    return cards.entry_card(
         cards.card_of(entry, brief=brief),
         url=entry.get_absolute_url(),
         target=round.target,
@@ -26,7 +25,6 @@ def entry_card(context):
         author=author,
         brief=brief,
     )
-    return mark_safe(html)
 
 
 @register.simple_tag(takes_context=True)
