@@ -53,7 +53,7 @@ e2e: install-dev
 audit: install-dev
 	bash scripts/audit.sh
 
-## bench: the full benchmark against the ceiling view (about 30 min; bench/README.md); results in bench/results/
+## bench: the full benchmark against the ceiling view (about 30 min; docs/performance.md); results in bench/results/
 bench: install-dev
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
@@ -81,3 +81,9 @@ security: install-dev
 	bash scripts/security.sh
 
 .PHONY: security
+
+## check-production: the compose file, Dockerfile, entrypoint and gunicorn with production settings, check --deploy (scripts/check_production.sh)
+check-production: install-dev
+	bash scripts/check_production.sh
+
+.PHONY: check-production

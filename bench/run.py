@@ -1,4 +1,4 @@
-"""Benchmark Hundred Days against its own ceiling (see bench/README.md).
+"""Benchmark Hundred Days against its own ceiling (docs/performance.md).
 
 Builds the dataset (manage.py bench_dataset) in a PostgreSQL database whose name
 contains "bench", starts gunicorn with the production configuration
