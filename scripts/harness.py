@@ -362,3 +362,15 @@ class Harness(contextlib.ExitStack):
             expect(proc.poll() is None, f"nginx stopped: {log.read_text()[-500:]}")
             time.sleep(0.1)
         fail(f"nginx did not listen on port {port}")
+
+
+def write_measured(doc: str, markdown: str) -> None:
+    """Replace the measured block of docs/<doc>.md (between ``<!-- measured:begin -->`` and
+    ``<!-- measured:end -->``) with ``markdown``: the command that measures writes it, no one copies."""
+    path = ROOT / "docs" / f"{doc}.md"
+    text = path.read_text()
+    begin, end = "<!-- measured:begin -->", "<!-- measured:end -->"
+    expect(text.count(begin) == 1 and text.count(end) == 1, f"{path.name} needs one measured block")
+    head, rest = text.split(begin)
+    path.write_text(f"{head}{begin}\n{markdown.strip()}\n{end}{rest.split(end, 1)[1]}")
+    print(f"    {path.relative_to(ROOT)}: measured block rewritten", flush=True)
