@@ -22,6 +22,7 @@ Needs the project's virtual environment (make install-dev) and PostgreSQL on 127
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import os
 import secrets
@@ -268,19 +269,45 @@ class Harness(contextlib.ExitStack):
         return env
 
     def static_root(self) -> Path:
-        """collectstatic as the image build runs it: a throwaway key, no database. Once."""
+        """collectstatic as the image build runs it (a throwaway key, no database), once per
+        version of the static sources: kept in ~/.cache/hundreddays and shared by every check."""
         if self._static is None:
-            self._static = self.tmp / "static"
-            env = {
-                "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
-                "HOME": os.environ.get("HOME", "/root"),
-                "LANG": "C.UTF-8",
-                "DJANGO_DEBUG": "false",
-                "DJANGO_STATIC_ROOT": str(self._static),
-                "DJANGO_SECRET_KEY": "build-only-never-used-at-run-time-0123456789-abcdefghijklmnop",
-            }
-            run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], env=env)
+            self._static = collected_static()
         return self._static
+
+
+def collected_static() -> Path:
+    """The collected, hashed and compressed static files of this tree (made when missing)."""
+    digest = hashlib.sha256()
+    sources = [ROOT / "requirements.txt", ROOT / "hundreddays" / "settings.py"]
+    sources += sorted(p for p in (ROOT / "static").rglob("*") if p.is_file())
+    for path in sources:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    cache = Path.home() / ".cache" / "hundreddays" / "static"
+    target = cache / digest.hexdigest()[:16]
+    if (target / "staticfiles.json").exists():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix="building-", dir=cache))
+    env = {
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": os.environ.get("HOME", "/root"),
+        "LANG": "C.UTF-8",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_STATIC_ROOT": str(building),
+        "DJANGO_SECRET_KEY": "build-only-never-used-at-run-time-0123456789-abcdefghijklmnop",
+    }
+    try:
+        run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], env=env)
+        building.rename(target)  # another check may have made it meanwhile: then keep theirs
+    except OSError:
+        pass
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    for old in cache.iterdir():  # earlier versions of the sources
+        if old != target and not old.name.startswith("building-"):
+            shutil.rmtree(old, ignore_errors=True)
+    return target
 
     def manage(self, env: dict, *args, check=True, timeout=600) -> subprocess.CompletedProcess:
         return run([BIN / "python", "manage.py", *args], env=env, check=check, timeout=timeout)
