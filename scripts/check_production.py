@@ -182,7 +182,7 @@ def refusal_checks(h: Harness, database_url: str) -> None:
     # With the proxy redirecting to HTTPS (DJANGO_SECURE_SSL_REDIRECT=false), W008 is silenced.
     for extra, silenced in [({}, 0), ({"DJANGO_SECURE_SSL_REDIRECT": "false"}, 1)]:
         out = h.manage({**deploy, **extra}, "check", "--deploy", check=False).stdout.strip()
-        print(f"{out}   {extra or ''}")
+        print(out + ("   (DJANGO_SECURE_SSL_REDIRECT=false)" if extra else ""))
         expect(
             out == f"System check identified no issues ({silenced} silenced).",
             f"check --deploy {extra}: {out}",
