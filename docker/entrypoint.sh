@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start of the web container: wait for the database (DB_WAIT_TIMEOUT seconds, default 60), migrate,
 # then exec the command (gunicorn by default) so it is PID 1 and gets docker's signals itself.
-# Also runs outside a container: scripts/check_production.sh starts it against a local PostgreSQL.
+# Also runs outside a container: scripts/check_production.py starts it against a local PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

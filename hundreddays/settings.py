@@ -243,7 +243,7 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------
 
 STATIC_URL = "/static/"
-# The image collects into /app/staticfiles at build time; scripts/check_production.sh uses a temp folder.
+# The image collects into /app/staticfiles at build time; scripts/check_production.py uses a temp folder.
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
