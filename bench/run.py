@@ -375,7 +375,7 @@ def bench(h: Harness, args):
     gunicorn = ", ".join(f"{k}={os.environ.get(k) or 'default'}" for k in GUNICORN_ENV)
     meta = {
         "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": "bench/run.py " + " ".join(sys.argv[1:]),
+        "command": " ".join(["bench/run.py", *(a for a in sys.argv[1:] if a != "--doc")]),
         "machine": f"{os.cpu_count()} CPUs",
         "gunicorn": f"docker/gunicorn.conf.py, {gunicorn} ({len(main.workers())} workers)",
         "cache": "database cache" if args.database_cache else "Redis",
