@@ -1,4 +1,5 @@
-"""Build the benchmark's dataset in a PostgreSQL database whose name contains "bench".
+"""Build the benchmark's dataset (bench/run.py runs it; only bench.app.settings installs it, and
+those settings refuse a database whose name lacks "bench").
 
 Fast by design: users, tags and rounds go in with ``bulk_create``; entries, their
 tags and their links with PostgreSQL ``COPY``. Markdown is rendered once per
@@ -18,10 +19,11 @@ What it makes (``--entries`` sets the total; participants default to one per 100
 - ``--posters`` extra participants, each with a private 100-day round that started 99
   days ago with its first 50 days logged: bench/run.py logs the next days into them to
   measure the "log today" POST (``--reset-posters`` removes those again). Their 50
-  entries each count in ``--entries``.
+  entries each count in ``--entries``;
+- ``--members`` participants in a cohort that ``@dash`` organizes (``add_cohort``).
 
 It writes ``--out`` (JSON): the URLs to measure, a session cookie for ``@dash`` and for
-every poster, and a CSRF cookie/token pair.
+every poster, a CSRF cookie/token pair and every public URL of each long-tail kind.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from django.urls import reverse
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 
+from cohorts.models import Cohort, Membership
 from journal import markdown, rules
 from journal.models import Entry, Round, Tag
 
@@ -50,6 +53,8 @@ SPECIAL_ENTRIES = 366 + 100 + 30 + 38 + 100 + 79  # @full366, @hundred R1-R3, @d
 POSTER_TARGET = 100
 POSTER_PREFILL = 50  # a poster is at day 51 when the benchmark logs its next day
 BENCH_PASSWORD = "bench-password-not-secret"
+COHORT_SLUG = "bench-cohort"
+COHORT_DAYS = 40
 
 TAGS = (
     "python django javascript typescript react vue svelte css html sql postgres sqlite redis docker "
@@ -152,18 +157,6 @@ THOUGHTS = (
 ZONES = ("UTC", "Europe/Madrid", "America/New_York", "America/Los_Angeles", "Asia/Kolkata", "Asia/Tokyo")
 FIRST = "ana ben chloe dan eva femi gus hana ivan jo kai lea mo nia omar pia quinn rui sam tao uma vic wen xia yan zoe".split()
 LAST = "lopez smith garcia kim okafor rossi nguyen silva müller sato patel novak".split()
-
-
-def bench_database_name() -> str:
-    return str(settings.DATABASES["default"].get("NAME", ""))
-
-
-def check_bench_database():
-    name = bench_database_name()
-    if connection.vendor != "postgresql":
-        raise CommandError("bench_dataset needs PostgreSQL (DATABASE_URL=postgres://…/hundreddays_bench).")
-    if "bench" not in name:
-        raise CommandError(f"Refusing to touch the database {name!r}: its name must contain 'bench'.")
 
 
 def _copy_text(value) -> str:
@@ -274,79 +267,127 @@ def spread_dates(rnd: random.Random, count: int, start: date, rule: str, target:
 
 class Command(BaseCommand):
     help = (
-        "Build the benchmark dataset (users, rounds, entries with Markdown, tags and links) in a "
-        "PostgreSQL database whose name contains 'bench', replacing what is there."
+        "Replace the data of the bench database with the benchmark's dataset (users, rounds, "
+        "entries with Markdown, tags and links, a cohort) and write its URLs and cookies to --out."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--entries", type=int, default=100_000, help="Entries in all (default 100000).")
-        parser.add_argument(
-            "--participants",
-            type=int,
-            default=None,
-            help="Participants (default: entries / 100, at least 20).",
-        )
-        parser.add_argument(
-            "--posters", type=int, default=100, help="Extra participants whose rounds the POST writes to."
-        )
-        parser.add_argument("--seed", type=int, default=100, help="Random seed (same seed, same dataset).")
-        parser.add_argument(
-            "--out", default="bench/results/dataset.json", help="Where to write the URLs and cookies."
-        )
-        parser.add_argument(
-            "--reset-posters",
-            action="store_true",
-            help="Only delete the days logged into the posters' rounds.",
-        )
-        parser.add_argument("--dry-run", action="store_true", help="Say what would be built; write nothing.")
+        parser.add_argument("--participants", type=int, default=None, help="Default: entries / 100, ≥ 20.")
+        parser.add_argument("--posters", type=int, default=100, help="Participants the POST writes to.")
+        parser.add_argument("--members", type=int, default=300, help="Members of @dash's cohort.")
+        parser.add_argument("--out", help="Where to write the URLs and cookies (JSON).")
+        parser.add_argument("--reset-posters", action="store_true", help="Only delete the days logged since.")
 
-    def handle(
-        self, *args, entries, participants, posters, seed, out, reset_posters, dry_run, verbosity, **options
-    ):
-        check_bench_database()
+    def handle(self, *args, entries, participants, posters, members, out, reset_posters, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_dataset needs PostgreSQL.")
         if reset_posters:
-            if dry_run:
-                self.stdout.write("Would delete the days logged into the posters' rounds.")
-                return
-            removed = reset_poster_rounds()
-            if verbosity:
-                self.stdout.write(
-                    self.style.SUCCESS(f"Deleted {removed} entries logged into the posters' rounds.")
-                )
+            self.stdout.write(f"Deleted {reset_poster_rounds()} entries logged into the posters' rounds.")
             return
+        if not out:
+            raise CommandError("--out is required.")
         fixed = SPECIAL_ENTRIES + posters * POSTER_PREFILL
         if entries < fixed + 100:
             raise CommandError(
                 f"--entries must be at least {fixed + 100}: the fixed participants and the posters use {fixed}."
             )
         participants = participants or max(20, entries // 100)
-        if participants < 4:
-            raise CommandError("--participants must be at least 4.")
-        if dry_run:
-            self.stdout.write(
-                f"Would replace the data of {bench_database_name()!r} with {participants} participants, "
-                f"{entries} entries and {posters} posters, and write {out}."
-            )
-            return
         started = time.monotonic()
-        builder = Builder(random.Random(seed), entries=entries, participants=participants, posters=posters)
+        builder = Builder(random.Random(100), entries=entries, participants=participants, posters=posters)
         with transaction.atomic():
             summary = builder.build()
             manifest = builder.manifest()
+        manifest["urls"].update(add_cohort(random.Random(300), members, builder.today))
         with connection.cursor() as cursor:
             cursor.execute(
-                "ANALYZE accounts_user; ANALYZE journal_round; ANALYZE journal_entry; "
-                "ANALYZE journal_entry_tags; ANALYZE journal_link; ANALYZE journal_tag;"
+                "ANALYZE accounts_user; ANALYZE journal_round; ANALYZE journal_entry; ANALYZE journal_entry_tags; "
+                "ANALYZE journal_link; ANALYZE journal_tag; ANALYZE cohorts_cohort; ANALYZE cohorts_membership;"
             )
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(json.dumps(manifest, indent=2))
-        if verbosity:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Built {summary} in {time.monotonic() - started:.1f} s in {bench_database_name()!r}; "
-                    f"URLs and cookies in {out}."
-                )
+        manifest["tail"] = tail_paths()
+        Path(out).write_text(json.dumps(manifest))
+        self.stdout.write(
+            f"Built {summary} and a cohort of {members} in {time.monotonic() - started:.1f} s; "
+            f"long tail: {', '.join(f'{len(v):,} {k}' for k, v in manifest['tail'].items())} URLs."
+        )
+
+
+def add_cohort(rnd: random.Random, members: int, today: date) -> dict:
+    """A cohort of ``members`` organized by @dash, in six time zones, each member with a private
+    40-day-old round (explore and the profiles measured elsewhere do not change) and a realistic
+    spread: most log every day, some missed yesterday (at risk), some stopped (broken), some have
+    not logged today yet. The URLs of its page and CSV."""
+    User = get_user_model()
+    start = today - timedelta(days=COHORT_DAYS - 1)
+    progress = "Worked through the **exercises** of the week; `pytest` is green."
+    html = markdown.render(progress)
+    with transaction.atomic():
+        cohort = Cohort.objects.create(
+            name=f"Bench cohort · {members} students",
+            slug=COHORT_SLUG,
+            description=f"A class of *{members}*, for the benchmark.",
+            start_date=start,
+            target=100,
+            created_by=User.objects.get(handle="dash"),
+        )
+        Membership.objects.create(cohort=cohort, user=cohort.created_by, role=Membership.Role.ORGANIZER)
+        users = User.objects.bulk_create(
+            User(
+                email=f"cohort-{i:04d}@bench.example",
+                handle=f"cohort-{i:04d}",
+                display_name=f"Student {i:04d}",
+                time_zone=ZONES[i % len(ZONES)],
+                reminders=False,
             )
+            for i in range(members)
+        )
+        rounds = Round.objects.bulk_create(
+            Round(user=u, number=1, title="#100DaysOfCode R1", start_date=start, target=100) for u in users
+        )
+        entries = []
+        for r in rounds:
+            kind = rnd.random()
+            last = today if kind < 0.5 else today - timedelta(days=1)  # half have not logged today
+            if kind > 0.85:
+                last = today - timedelta(days=rnd.randint(3, 30))  # stopped: broken
+            elif kind > 0.75:
+                last = today - timedelta(days=2)  # missed yesterday: at risk
+            dates = [
+                start + timedelta(days=i) for i in range(COHORT_DAYS) if start + timedelta(days=i) <= last
+            ]
+            for d, day in rules.day_numbers(dates, start, rules.OFFICIAL).items():
+                entries.append(Entry(round=r, date=d, day=day, progress=progress, progress_html=html))
+        Entry.objects.bulk_create(entries, batch_size=5000)
+        Membership.objects.bulk_create(
+            Membership(cohort=cohort, user=u, round=r, share_entries=i % 10 == 0)
+            for i, (u, r) in enumerate(zip(users, rounds, strict=True))
+        )
+    return {
+        "cohort": reverse("cohorts:detail", kwargs={"slug": COHORT_SLUG}),
+        "cohort_csv": reverse("cohorts:members-csv", kwargs={"slug": COHORT_SLUG}),
+    }
+
+
+def tail_paths() -> dict:
+    """Every public URL of each long-tail kind, shuffled: the long-tail pages spread their requests
+    over them at random."""
+    public = "FROM journal_round r JOIN accounts_user u ON u.id = r.user_id WHERE r.visibility = 'public' AND u.is_active"
+    round_path = "'/@' || u.handle || '/r' || r.number || '/'"
+    queries = {
+        "permalink": f"SELECT {round_path} || to_char(e.date, 'YYYY-MM-DD') || '/' "
+        f"FROM journal_entry e JOIN journal_round r ON r.id = e.round_id {public.split(' ', 3)[3]}",
+        "journal": f"SELECT {round_path} {public}",
+        "profile": "SELECT '/@' || handle || '/' FROM accounts_user WHERE is_active",
+        "feed": f"SELECT {round_path} || 'feed/' {public}",
+        "badge": f"SELECT {round_path} || 'badge.svg' {public}",
+    }
+    rnd, out = random.Random(100), {}
+    with connection.cursor() as cursor:
+        for kind, sql in queries.items():
+            cursor.execute(sql)
+            out[kind] = [row[0] for row in cursor.fetchall()]
+            rnd.shuffle(out[kind])
+    return out
 
 
 def reset_poster_rounds() -> int:

@@ -1,4 +1,4 @@
-"""The benchmark's additions to the site (used only by hundreddays.bench_settings).
+"""The benchmark's additions to the site (used only by bench.app.settings).
 
 - ``/bench/ceiling/``: the cheapest page the stack can serve. It goes through every
   middleware of the production settings and runs no query, so its requests per
