@@ -63,10 +63,11 @@ bench-smoke: install-dev
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py --smoke
 
-## scaleout-check: two instances behind nginx sharing PostgreSQL and the cache (scripts/scaleout_check.sh)
+## scaleout-check: two instances behind nginx sharing PostgreSQL and the cache, database cache then Redis (scripts/scaleout.py)
 scaleout-check: install-dev
 	@command -v nginx >/dev/null || apt-get install -y -qq nginx || (apt-get update -qq && apt-get install -y -qq nginx)
-	bash scripts/scaleout_check.sh
+	@command -v redis-server >/dev/null || apt-get install -y -qq redis-server || (apt-get update -qq && apt-get install -y -qq redis-server)
+	$(BIN)/python scripts/scaleout.py
 
 .PHONY: bench bench-smoke scaleout-check
 
@@ -76,14 +77,14 @@ reliability: install-dev
 
 .PHONY: reliability
 
-## security: MDN Observatory grade over TLS (A+), bandit and the local semgrep rules (scripts/security.sh, about a minute); the security tests run in `make test`
+## security: bandit, the local semgrep rules, the MDN Observatory grade over TLS (A+) (scripts/security.py; --doc refreshes docs/security.md); the security tests run in `make test`
 security: install-dev
-	bash scripts/security.sh
+	$(BIN)/python scripts/security.py
 
 .PHONY: security
 
-## check-production: the compose file, Dockerfile, entrypoint and gunicorn with production settings, check --deploy (scripts/check_production.sh)
+## check-production: the compose file, Dockerfile, entrypoint and gunicorn with production settings, check --deploy (scripts/check_production.py)
 check-production: install-dev
-	bash scripts/check_production.sh
+	$(BIN)/python scripts/check_production.py
 
 .PHONY: check-production
