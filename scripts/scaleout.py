@@ -11,7 +11,7 @@ once with a private Redis. Each time:
 
     .venv/bin/python scripts/scaleout.py
 
-A watchdog stops it after SCALEOUT_TIMEOUT seconds (default 60), counted once the static files are
+A watchdog stops it after SCALEOUT_TIMEOUT seconds (default 120), counted once the static files are
 collected. Cookies are kept by hand: with debug off they are ``__Host-`` cookies marked Secure,
 which cookie jars do not send over plain HTTP on loopback.
 """
@@ -149,7 +149,7 @@ def rate_limit_shared(lb, a, b):
 
 def run(h: Harness):
     h.static_root()
-    limit = int(os.environ.get("SCALEOUT_TIMEOUT", "60"))
+    limit = int(os.environ.get("SCALEOUT_TIMEOUT", "120"))
     signal.signal(signal.SIGALRM, lambda *_: fail(f"over {limit} s, stopped by the watchdog"))
     signal.alarm(limit)
     mode = "setup"
