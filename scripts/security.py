@@ -51,7 +51,7 @@ def bandit(h: Harness, measured: dict) -> None:
     step("bandit")
     if not output([BIN / "python", "-m", "bandit", "--version"]):
         run([BIN / "pip", "install", "--quiet", pin(ROOT / "requirements-dev.txt", "bandit")])
-    code, out = ["accounts", "journal", "hundreddays", "api", "cli"], h.tmp / "bandit.json"
+    code, out = ["accounts", "journal", "cohorts", "hundreddays", "api", "cli"], h.tmp / "bandit.json"
     skip = "*/tests/*,*/migrations/*"
     run([BIN / "python", "-m", "bandit", "-r", *code, "-x", skip, "-q", "-f", "json", "-o", out], check=False)
     report = json.loads(out.read_text())
