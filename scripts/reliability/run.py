@@ -132,7 +132,9 @@ def is_already_logged(body: str) -> bool:
 
 def form_errors(body: str) -> str:
     """The error messages of a re-rendered form, for a failure report."""
-    found = re.findall(r'<(?:li|p class="error")[^>]*>([^<]+)</', body or "")
+    found = [
+        m.strip() for m in re.findall(r'<(?:li|p class="error")[^>]*>([^<]+)</', body or "") if m.strip()
+    ]
     return " | ".join(found[:3]) or (body or "")[:200]
 
 
