@@ -1,4 +1,4 @@
-"""Settings for `manage.py lintmigrations` only (scripts/reliability.sh, step "Migrations").
+"""Settings for `manage.py lintmigrations` only (scripts/reliability/run.py, step "Migrations").
 
 django-migration-linter is a development tool: it is added to INSTALLED_APPS here, never in
 the settings that serve the site.
