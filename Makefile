@@ -71,9 +71,9 @@ scaleout-check: install-dev
 
 .PHONY: bench bench-smoke scaleout-check
 
-## reliability: reloads, database restart (CI=true or RELIABILITY_RESTART_DB=1), soak, backups, migration lint (scripts/reliability.sh, about 3 min); the double-submit tests run in `make test`
+## reliability: migration lint, reloads, pathological Markdown, database restart (CI=true or RELIABILITY_RESTART_DB=1), soak, backups (scripts/reliability/run.py, about 4 min; --doc refreshes docs/reliability.md); the double-submit tests run in `make test`
 reliability: install-dev
-	bash scripts/reliability.sh
+	$(BIN)/python scripts/reliability/run.py
 
 .PHONY: reliability
 
