@@ -1,7 +1,7 @@
 """Every page of the ownership sweep's list, in a real browser on a 360 px phone: nothing
 scrolls sideways, and axe finds no serious or critical violation, in English (light mode)
 and in Spanish (dark mode). `make audit` runs axe on the same pages at 1280 and 360 px in
-both modes (scripts/audit_pages.py).
+both modes (scripts/audit.py).
 
 The list is the sweep's (tests/security/test_ownership.py): each pattern of an HTML kind,
 filled with a participant's busy round, plus allauth's pages and a 404. Feeds, images and
