@@ -49,9 +49,9 @@ clean:
 e2e: install-dev
 	$(BIN)/python -m pytest -q --ds=hundreddays.test_settings tests/e2e
 
-## audit: Lighthouse and the Nu HTML Checker on the demo, served as in production (scripts/audit.sh)
+## audit: Lighthouse, the Nu HTML Checker and axe on the demo, served as in production (scripts/audit.py)
 audit: install-dev
-	bash scripts/audit.sh
+	$(BIN)/python scripts/audit.py
 
 ## bench: the full benchmark against the ceiling view (about 30 min; docs/performance.md); results in bench/results/
 bench: install-dev
