@@ -275,40 +275,6 @@ class Harness(contextlib.ExitStack):
             self._static = collected_static()
         return self._static
 
-
-def collected_static() -> Path:
-    """The collected, hashed and compressed static files of this tree (made when missing)."""
-    digest = hashlib.sha256()
-    sources = [ROOT / "requirements.txt", ROOT / "hundreddays" / "settings.py"]
-    sources += sorted(p for p in (ROOT / "static").rglob("*") if p.is_file())
-    for path in sources:
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    cache = Path.home() / ".cache" / "hundreddays" / "static"
-    target = cache / digest.hexdigest()[:16]
-    if (target / "staticfiles.json").exists():
-        return target
-    cache.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix="building-", dir=cache))
-    env = {
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
-        "HOME": os.environ.get("HOME", "/root"),
-        "LANG": "C.UTF-8",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_STATIC_ROOT": str(building),
-        "DJANGO_SECRET_KEY": "build-only-never-used-at-run-time-0123456789-abcdefghijklmnop",
-    }
-    try:
-        run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], env=env)
-        building.rename(target)  # another check may have made it meanwhile: then keep theirs
-    except OSError:
-        pass
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    for old in cache.iterdir():  # earlier versions of the sources
-        if old != target and not old.name.startswith("building-"):
-            shutil.rmtree(old, ignore_errors=True)
-    return target
-
     def manage(self, env: dict, *args, check=True, timeout=600) -> subprocess.CompletedProcess:
         return run([BIN / "python", "manage.py", *args], env=env, check=check, timeout=timeout)
 
@@ -389,6 +355,40 @@ def collected_static() -> Path:
             expect(proc.poll() is None, f"nginx stopped: {log.read_text()[-500:]}")
             time.sleep(0.1)
         fail(f"nginx did not listen on port {port}")
+
+
+def collected_static() -> Path:
+    """The collected, hashed and compressed static files of this tree (made when missing)."""
+    digest = hashlib.sha256()
+    sources = [ROOT / "requirements.txt", ROOT / "hundreddays" / "settings.py"]
+    sources += sorted(p for p in (ROOT / "static").rglob("*") if p.is_file())
+    for path in sources:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    cache = Path.home() / ".cache" / "hundreddays" / "static"
+    target = cache / digest.hexdigest()[:16]
+    if (target / "staticfiles.json").exists():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix="building-", dir=cache))
+    env = {
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": os.environ.get("HOME", "/root"),
+        "LANG": "C.UTF-8",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_STATIC_ROOT": str(building),
+        "DJANGO_SECRET_KEY": "build-only-never-used-at-run-time-0123456789-abcdefghijklmnop",
+    }
+    try:
+        run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], env=env)
+        building.rename(target)  # another check may have made it meanwhile: then keep theirs
+    except OSError:
+        pass
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    for old in cache.iterdir():  # earlier versions of the sources
+        if old != target and not old.name.startswith("building-"):
+            shutil.rmtree(old, ignore_errors=True)
+    return target
 
 
 def write_measured(doc: str, markdown: str) -> None:
