@@ -331,7 +331,7 @@ class Harness(contextlib.ExitStack):
             time.sleep(0.1)
         fail(f"redis-server did not answer on port {port}")
 
-    def nginx(self, template: Path, wait_path: str | None = None, **values) -> int:
+    def nginx(self, template: Path, **values) -> int:
         """nginx in the foreground with ``template`` (``${NAME}`` filled from ``values`` plus
         ``PORT`` and ``TMP``), stopped on close. Its port."""
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
