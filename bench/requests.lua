@@ -8,56 +8,39 @@
 
 local lines, counter, threads = {}, 0, {}
 
-function setup(thread)
-  table.insert(threads, thread)
-end
+function setup(thread) table.insert(threads, thread) end
 
 function init(args)
-  local base = {}
-  for name, value in pairs(wrk.headers) do base[name] = value end
   for line in io.lines(args[1]) do
-    local f = {}
+    local f, headers = {}, wrk.headers
     for field in (line .. "\t"):gmatch("([^\t]*)\t") do f[#f + 1] = field end
-    if #f >= 3 then
-      local headers = base
-      if #f > 3 then
-        headers = {}
-        for name, value in pairs(base) do headers[name] = value end
-        for i = 4, #f do
-          local name, value = f[i]:match("^([^:]+): (.*)$")
-          headers[name] = value
-        end
+    if #f > 3 then
+      headers = {}
+      for name, value in pairs(wrk.headers) do headers[name] = value end
+      for i = 4, #f do
+        local name, value = f[i]:match("^([^:]+): (.*)$")
+        headers[name] = value
       end
-      lines[#lines + 1] = { f[1], f[2], headers, f[3] ~= "" and f[3] or nil }
     end
+    if #f >= 3 then lines[#lines + 1] = { f[1], f[2], headers, f[3] ~= "" and f[3] or nil } end
   end
-  at_random = args[2] == "random"
-  ok = {}
-  for status in (args[3] or "200"):gmatch("%d+") do ok[tonumber(status)] = true end
+  at_random, ok, done_count, others = args[2] == "random", {}, 0, 0
+  for status in args[3]:gmatch("%d+") do ok[tonumber(status)] = true end
   math.randomseed(os.time())
-  done_count, others = 0, 0
 end
 
 function request()
-  local r
-  if at_random then
-    r = lines[math.random(#lines)]
-  else
-    r = lines[counter % #lines + 1]
-    counter = counter + 1
-  end
+  counter = counter + 1
+  local r = at_random and lines[math.random(#lines)] or lines[(counter - 1) % #lines + 1]
   return wrk.format(r[1], r[2], r[3], r[4])
 end
 
-function response(status, headers, body)
+function response(status)
   if ok[status] then done_count = done_count + 1 else others = others + 1 end
 end
 
-function done(summary, latency, requests)
+function done()
   local d, o = 0, 0
-  for _, t in ipairs(threads) do
-    d = d + t:get("done_count")
-    o = o + t:get("others")
-  end
+  for _, t in ipairs(threads) do d, o = d + t:get("done_count"), o + t:get("others") end
   io.write(string.format("bench-requests: done=%d others=%d\n", d, o))
 end
