@@ -1,10 +1,9 @@
 -- Requests for wrk from a file bench/run.py writes, one a line:
 --   METHOD <tab> PATH <tab> BODY [<tab> Header: value]...   (wrk's -H headers are added to each)
--- Arguments: <file> <order> <statuses that count as done, e.g. 302 or 200,201>.
--- "cycle" sends the lines in order, round and round: the POSTs, written so that consecutive
--- requests go to different posters and no two requests in flight write one round or date.
--- "random" draws a line at random for each request: the long tail, as a crawler or feed
--- readers spread over every public URL. done() prints "bench-requests: done=N others=M".
+-- Arguments: <file> <order> <statuses that count as done, e.g. 302 or 200,201>. "cycle" sends the
+-- lines in order, round and round (the POSTs: consecutive requests go to different posters, so no
+-- two in flight write one round or date); "random" draws one at random for each request (the long
+-- tail, as a crawler or feed readers). done() prints "bench-requests: done=N others=M".
 
 local lines, counter, threads = {}, 0, {}
 

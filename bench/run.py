@@ -109,9 +109,8 @@ class Target:
         return wrk.run(self.server.base, connections, seconds, *where)
 
     def warm(self, pages, seconds: int) -> None:
-        for page in pages:
-            if not page.post:
-                self.load(page, 8, seconds)
+        for page in (p for p in pages if not p.post):
+            self.load(page, 8, seconds)
 
     def check_pages(self, pages):
         """Query counts and content checks, one request at a time, after the warm-up. A page of a
@@ -134,12 +133,10 @@ class Target:
                 seen.append(int(got.get("x-bench-queries", "-1")))
             counts[page.name] = queries = statistics.median_low(seen)
             budget = page.budget if self.redis and not page.tail else page.built
-            where = f"{page.name} ({self.entries:,} entries)"
-            self.run.check(where, status != expected, f"status {status}, expected {expected}")
-            self.run.check(where, page.expect not in text, f"the page does not contain {page.expect!r}")
-            self.run.check(
-                where, budget is not None and queries > budget, f"{queries} queries, budget {budget}"
-            )
+            check, where = self.run.check, f"{page.name} ({self.entries:,} entries)"
+            check(where, status != expected, f"status {status}, expected {expected}")
+            check(where, page.expect not in text, f"the page does not contain {page.expect!r}")
+            check(where, budget is not None and queries > budget, f"{queries} queries, budget {budget}")
         self.run.queries[self.entries] = counts
         log("queries per request: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
@@ -157,24 +154,23 @@ class Target:
         # Requests still in flight when wrk stopped would slow the next point down; a long-tail run
         # leaves slow builds in flight even when wrk saw none of them finish.
         time.sleep(min(5.0, max(2.0 if page.tail else 0.2, (point.p99_ms or 1000) / 1000)))
+        check = self.run.check
         where = f"{page.name} ({self.entries:,} entries, {connections} connections, run {repeat})"
         if page.post:
             point.done = done
             point.created_entries = created = self.reset_posters()
-            self.run.check(where, others, f"{others} responses other than {self.files[page.name][2]}")
+            check(where, others, f"{others} responses other than {self.files[page.name][2]}")
             # A request in flight when wrk stops still creates its entry: at most one a connection.
             # POST /today creates one entry a poster (today's), then appends to it.
             if page.api:
                 posters = len(self.manifest["poster_sessions"])
-                self.run.check(
-                    where, not 0 < created <= posters, f"{created} entries created for {done} requests"
-                )
+                check(where, not 0 < created <= posters, f"{created} entries created for {done} requests")
             else:
                 bad = not 0 <= created - done <= connections
-                self.run.check(where, bad, f"{done} redirects but {created} entries created")
+                check(where, bad, f"{done} redirects but {created} entries created")
         self.rss_kb()
         errors = f"{point.non_2xx_3xx} non-2xx/3xx responses, {point.socket_errors} socket errors"
-        self.run.check(where, point.errors, f"{errors} {point.socket_detail}")
+        check(where, point.errors, f"{errors} {point.socket_detail}")
         return point
 
     def bracketed(self, pages, connections: int, repeat: int) -> list[Point]:
@@ -237,12 +233,10 @@ def log_point(p: Point):
 
 
 def scale_check(h: Harness, run: Run, main: Target, entries: int, pages):
-    """The scale pages on an ``entries`` dataset and on the main one, measured in pairs.
-
-    The small dataset has its own database, Redis and gunicorn, so both stay up: each page is
-    measured on the small one, then at once on the main one, each run between two ceiling runs
-    of its own server. Other load on the machine drifts over minutes; a pair takes half a minute.
-    """
+    """The scale pages on an ``entries`` dataset and on the main one, measured in pairs: the small
+    one has its own database, Redis and gunicorn, so both stay up; each page is measured on it, then
+    at once on the main one, each run between two ceiling runs of its own server. Other load on
+    the machine drifts over minutes; a pair takes half a minute."""
     small = serve(h, run, entries, pages)
     small.warm(pages, 2)
     main.warm(pages, 1)
