@@ -19,9 +19,7 @@ class Page:
     auth: bool = False
     post: bool = False
     expect: str = ""  # text the page must contain (proves e.g. that the dashboard is signed in)
-    # The long tail: every request one of all public URLs of this kind, at random; the cache is
-    # emptied before each run, so most requests find no kept page.
-    tail: str = ""
+    tail: str = ""  # long tail: each request one public URL of this kind at random, the cache emptied
     api: bool = False  # /api/v1/: a personal token (Authorization: Bearer), never the session
     goal_vs: str | None = None  # goal: a ratio at least that page's
 
@@ -57,13 +55,7 @@ PAGES = [  # one page a line
 BY_NAME = {p.name: p for p in PAGES}
 SCALE_PAGES = ["ceiling", "dashboard", "journal_100", "journal_366"]
 # The kept page each long-tail kind is the cold version of (the report puts them side by side).
-TAIL_OF = {
-    "permalink": "permalink",
-    "journal": "journal_100",
-    "profile": "profile",
-    "feed": "feed",
-    "badge": "badge",
-}
+TAIL_OF = {kind: kind for kind in ("permalink", "profile", "feed", "badge")} | {"journal": "journal_100"}
 # The form posted by the log-today POST: Markdown, tags and a link, like a real day.
 POST_FIELDS = {
     "title": "Benchmark day",
@@ -82,23 +74,19 @@ API_POST = json.dumps(
 BASE_HEADERS = {"Accept-Language": "en-US,en;q=0.9", "User-Agent": "hundreddays-bench"}
 
 
-def headers(page: Page, manifest: dict) -> dict:
-    """The headers of a GET page: signed in as @dash by cookie or by token when it says so."""
+def request(page: Page, manifest: dict) -> tuple[str, dict]:
+    """The path and headers of a GET page: signed in as @dash by cookie or by token when it says so."""
     out = dict(BASE_HEADERS)
     if page.auth:
         out["Cookie"] = f"{manifest['session_cookie']}={manifest['dash_session']}"
     if page.api:
         out["Authorization"] = f"Bearer {manifest['api_tokens']['dash']}"
-    return out
+    return manifest["urls"].get(page.name, "/bench/ceiling/"), out
 
 
-def path(page: Page, manifest: dict) -> str:
-    return manifest["urls"].get(page.name, "/bench/ceiling/")
-
-
-def write_requests(page: Page, manifest: dict, file: Path) -> tuple[str, str]:
-    """Write the lines bench/requests.lua sends for a POST or long-tail page; its order and the
-    statuses that count as done."""
+def write_requests(page: Page, manifest: dict, file: Path) -> tuple[Path, str, str]:
+    """Write the lines bench/requests.lua sends for a POST or long-tail page: the file, its order and
+    the statuses that count as done (requests.lua's arguments)."""
 
     def line(method, target, body="", **hdrs):
         return "\t".join([method, target, body, *(f"{k.replace('_', '-')}: {v}" for k, v in hdrs.items())])
@@ -126,7 +114,7 @@ def write_requests(page: Page, manifest: dict, file: Path) -> tuple[str, str]:
         ]  # fmt: skip
         order, ok = "cycle", "302"  # the redirect to the new entry, not followed
     file.write_text("\n".join(lines) + "\n")
-    return order, ok
+    return file, order, ok
 
 
 def first_request(file: Path) -> tuple[str, str, str, dict]:

@@ -10,10 +10,8 @@ from pathlib import Path
 
 from pages import PAGES, TAIL_OF
 
-GOAL_CONNECTIONS = 8
-TAIL_CONNECTIONS = 32
-RSS_LIMIT_MB = 150
-SCALE_TOLERANCE = 0.10
+GOAL_CONNECTIONS, TAIL_CONNECTIONS = 8, 32
+RSS_LIMIT_MB, SCALE_TOLERANCE = 150, 0.10
 
 
 @dataclass
@@ -38,31 +36,36 @@ class Point:
     done: int | None = None  # POSTs answered as expected
     created_entries: int | None = None
 
+    @property
+    def errors(self) -> int:
+        return self.non_2xx_3xx + self.socket_errors
+
 
 @dataclass
 class Run:
     args: object
     points: list[Point] = field(default_factory=list)
-    # The scale check: the scale pages on a smaller dataset and on the main one, in pairs.
-    scale_points: list[Point] = field(default_factory=list)
+    scale_points: list[Point] = field(default_factory=list)  # scale pages, smaller dataset and main, in pairs
     queries: dict = field(default_factory=dict)  # dataset -> page -> queries per request
     rss: dict = field(default_factory=dict)
     datasets: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
+    def check(self, where: str, bad, problem: str) -> None:
+        if bad:
+            self.problems.append(f"{where}: {problem}")
 
-def budget_of(page, redis: bool):
-    """A page's query budget: kept (Redis) or built (the long tail, and the database cache, which keeps none)."""
-    return page.budget if redis and not page.tail else page.built
+
+def _median(values):
+    values = list(values)
+    return statistics.median(values) if values else None
 
 
-def aggregate(points):
-    """Median of the repeats per (dataset, page, connections).
-
-    The ratio of each run is the page's req/s over the mean of the two ceiling runs that
-    bracket it; the reported ratio is the median of those. ``cpu_ratio`` does the same
-    with CPU time per request, which other load on the machine disturbs much less than req/s.
-    """
+def aggregate(points) -> dict:
+    """Median of the repeats per (dataset, page, connections). A run's ratio is the page's req/s
+    over the mean of the two ceiling runs that bracket it; ``cpu_ratio`` does the same with CPU
+    time per request, which other load on the machine disturbs much less than req/s;
+    ``cpu_ms_all`` pools every connection count, the steadier figure for comparing datasets."""
     rows, pooled = {}, {}
     for p in points:
         rows.setdefault((p.dataset, p.page, p.connections), []).append(p)
@@ -70,104 +73,84 @@ def aggregate(points):
             pooled.setdefault((p.dataset, p.page), []).append(p.cpu_ms)
     out = {}
     for key, runs in rows.items():
-        if key[1] == "ceiling":
-            ratios, cpu_ratios = [1.0], [1.0]
-        else:
-            ratios = [p.rps / p.ceiling_rps for p in runs if p.ceiling_rps]
-            cpu_ratios = [p.ceiling_cpu_ms / p.cpu_ms for p in runs if p.ceiling_cpu_ms and p.cpu_ms]
-        cpu = [p.cpu_ms for p in runs if p.cpu_ms]
+        ceiling = key[1] == "ceiling"
+        cpu_ratios = [p.ceiling_cpu_ms / p.cpu_ms for p in runs if p.ceiling_cpu_ms and p.cpu_ms]
         out[key] = {
-            "rps": statistics.median(p.rps for p in runs),
-            "p50_ms": statistics.median(p.p50_ms or 0 for p in runs),
-            "p99_ms": statistics.median(p.p99_ms or 0 for p in runs),
-            "ratio": statistics.median(ratios) if ratios else 0.0,
-            "cpu_ms": statistics.median(cpu) if cpu else None,
-            "cpu_ratio": statistics.median(cpu_ratios) if cpu_ratios else None,
-            # Over every connection count: the steadier figure for comparing datasets.
-            "cpu_ms_all": statistics.median(pooled[key[:2]]) if key[:2] in pooled else None,
-            "errors": sum(p.non_2xx_3xx + p.socket_errors for p in runs),
+            "rps": _median(p.rps for p in runs),
+            "p50_ms": _median(p.p50_ms or 0 for p in runs),
+            "p99_ms": _median(p.p99_ms or 0 for p in runs),
+            "ratio": 1.0 if ceiling else _median(p.rps / p.ceiling_rps for p in runs if p.ceiling_rps) or 0.0,
+            "cpu_ms": _median(p.cpu_ms for p in runs if p.cpu_ms),
+            "cpu_ratio": 1.0 if ceiling else _median(cpu_ratios),
+            "cpu_ms_all": _median(pooled.get(key[:2], [])),
+            "errors": sum(p.errors for p in runs),
             "runs": len(runs),
         }
     return out
 
 
-def goals(run, agg, main):
-    """(goal, met, measured) for every goal the run can tell."""
-    checks = []
-    at8 = {name: row for (ds, name, c), row in agg.items() if ds == main and c == GOAL_CONNECTIONS}
-    for page in PAGES:
-        if page.goal_vs and page.name in at8 and page.goal_vs in at8:
-            ratio, other = at8[page.name]["ratio"], at8[page.goal_vs]["ratio"]
-            checks.append(
-                (
-                    f"{page.label}: ratio ≥ {page.goal_vs}'s at 8 connections",
-                    ratio >= other,
-                    f"{ratio:.1%} vs {other:.1%}",
-                )
-            )
-        if page.goal is not None and page.name in at8:
-            ratio = at8[page.name]["ratio"]
-            checks.append(
-                (
-                    f"{page.label}: ratio ≥ {page.goal:.0%} at 8 connections",
-                    ratio >= page.goal,
-                    f"{ratio:.1%}",
-                )
-            )
-    errors = sum(p.non_2xx_3xx + p.socket_errors for p in run.points)
-    checks.append(("0 responses ≥ 500 / non-2xx-3xx and 0 socket errors", errors == 0, str(errors)))
-    factors = {
-        name: row["p99_ms"] / row["p50_ms"]
-        for (ds, name, c), row in agg.items()
-        if ds == main and c == TAIL_CONNECTIONS and row["p50_ms"]
-    }
-    if factors:
-        over = ", ".join(f"{page} {f:.1f}×" for page, f in factors.items() if f > 5)
-        worst = max(factors.items(), key=lambda item: item[1])
-        checks.append(
-            (
-                f"p99 ≤ 5 × p50 at {TAIL_CONNECTIONS} connections, every page",
-                not over,
-                over or f"worst: {worst[0]} {worst[1]:.1f}×",
-            )
-        )
-    sagg = aggregate(run.scale_points)
-    for small in sorted({ds for ds, _page, _c in sagg if ds != main}):
-        for name in sorted({page for _ds, page, _c in sagg if page != "ceiling"}):
-            a, b = sagg.get((small, name, GOAL_CONNECTIONS)), sagg.get((main, name, GOAL_CONNECTIONS))
-            if not (a and b):
-                continue
-            if a["cpu_ms_all"] and b["cpu_ms_all"]:
-                change = b["cpu_ms_all"] / a["cpu_ms_all"] - 1
-                checks.append(
-                    (
-                        f"{name}: CPU per request at {main:,} entries within 10% of {small:,} (cross-check)",
-                        abs(change) <= SCALE_TOLERANCE,
-                        f"{change:+.1%}",
-                    )
-                )
-            change = b["ratio"] / a["ratio"] - 1
-            checks.append(
-                (
-                    f"{name}: ratio at {main:,} entries within 10% of {small:,}",
-                    abs(change) <= SCALE_TOLERANCE,
-                    f"{change:+.1%}",
-                )
-            )
-    rss = run.rss.get(main, {}).get("max_after_run_mb")
-    if rss is not None:
-        checks.append((f"worker RSS ≤ {RSS_LIMIT_MB} MB after the run", rss <= RSS_LIMIT_MB, f"{rss} MB"))
-    over_budget = [p for p in run.problems if "queries, budget" in p]
-    checks.append(("every page within its query budget", not over_budget, "; ".join(over_budget)))
-    return checks
+def _at(agg, dataset, connections=GOAL_CONNECTIONS) -> dict:
+    return {name: row for (ds, name, c), row in agg.items() if ds == dataset and c == connections}
+
+
+def _scale(run) -> tuple[list, dict]:
+    """The scale check: its datasets (the main one last) and, per page, its rows on them at 8 connections."""
+    sagg, main = aggregate(run.scale_points), run.args.entries
+    sets = [*sorted({ds for ds, _page, _c in sagg} - {main}), main]
+    names = sorted({page for _ds, page, _c in sagg} - {"ceiling"})
+    rows = {name: [sagg.get((ds, name, GOAL_CONNECTIONS)) for ds in sets] for name in names}
+    return sets, {name: values for name, values in rows.items() if all(values)}
+
+
+def _change(a: dict, b: dict, key: str) -> float | None:
+    return b[key] / a[key] - 1 if a[key] and b[key] else None
 
 
 def _cell(row, key, fmt):
     return fmt.format(row[key]) if row and row.get(key) is not None else "–"
 
 
-def markdown(run, agg, main, meta) -> str:
-    args = run.args
+def _row(cells) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def goals(run, agg):
+    """(goal, met, measured) for every goal the run can tell."""
+    main, at8 = run.args.entries, _at(agg, run.args.entries)
+    for page in PAGES:
+        ratio, label = at8.get(page.name, {}).get("ratio"), f"{page.label}: ratio ≥"
+        if ratio is not None and page.goal_vs in at8:
+            other = at8[page.goal_vs]["ratio"]
+            yield f"{label} {page.goal_vs}'s at 8 connections", ratio >= other, f"{ratio:.1%} vs {other:.1%}"
+        if ratio is not None and page.goal is not None:
+            yield f"{label} {page.goal:.0%} at 8 connections", ratio >= page.goal, f"{ratio:.1%}"
+    errors = sum(p.errors for p in run.points)
+    yield "0 responses ≥ 500 / non-2xx-3xx and 0 socket errors", errors == 0, str(errors)
+    rows = _at(agg, main, TAIL_CONNECTIONS)
+    factors = {name: row["p99_ms"] / row["p50_ms"] for name, row in rows.items() if row["p50_ms"]}
+    if factors:
+        over = ", ".join(f"{page} {f:.1f}×" for page, f in factors.items() if f > 5)
+        worst = max(factors, key=factors.get)
+        text = f"p99 ≤ 5 × p50 at {TAIL_CONNECTIONS} connections, every page"
+        yield text, not over, over or f"worst: {worst} {factors[worst]:.1f}×"
+    sets, scaled = _scale(run)
+    for i, small in enumerate(sets[:-1]):
+        for name, values in scaled.items():
+            for key, what in (("cpu_ms_all", "CPU per request"), ("ratio", "ratio")):
+                change = _change(values[i], values[-1], key)
+                text = f"{name}: {what} at {main:,} entries within 10% of {small:,}"
+                if change is not None:
+                    text += " (cross-check)" if key == "cpu_ms_all" else ""
+                    yield text, abs(change) <= SCALE_TOLERANCE, f"{change:+.1%}"
+    rss = run.rss.get(main, {}).get("max_after_run_mb")
+    if rss is not None:
+        yield f"worker RSS ≤ {RSS_LIMIT_MB} MB after the run", rss <= RSS_LIMIT_MB, f"{rss} MB"
+    over_budget = [p for p in run.problems if "queries, budget" in p]
+    yield "every page within its query budget", not over_budget, "; ".join(over_budget)
+
+
+def markdown(run, agg, meta) -> str:
+    args, main = run.args, run.args.entries
     lines = [
         f"# Benchmark {meta['finished']}",
         "",
@@ -175,19 +158,17 @@ def markdown(run, agg, main, meta) -> str:
         f"median of {args.repeats}; mean load average during the run {meta['load_average']:.2f}.",
         f"Dataset: {main:,} entries, {run.datasets[main]['participants']:,} participants "
         f"(+{run.datasets[main]['posters']} posters for the POSTs).",
-        "",
     ]
     head = [
+        "",
         "| page | req/s @1 | req/s @8 | req/s @32 | ratio @8 | goal | CPU ms/req @8 | CPU ratio @8 "
         "| p50 @8 | p99 @8 | p50 @32 | p99 @32 | queries | errors |",
         "|---|" + "---:|" * 13,
     ]
-
-    def rows(tail):
-        for page in PAGES:
-            at = {c: row for (ds, name, c), row in agg.items() if ds == main and name == page.name}
-            if bool(page.tail) != tail or not at:
-                continue
+    tables = {False: [], True: []}  # kept pages, long tail
+    for page in PAGES:
+        at = {c: row for (ds, name, c), row in agg.items() if ds == main and name == page.name}
+        if at:
             c8, c32 = at.get(GOAL_CONNECTIONS), at.get(TAIL_CONNECTIONS)
             cells = [
                 page.label,
@@ -200,21 +181,17 @@ def markdown(run, agg, main, meta) -> str:
                 str(run.queries.get(main, {}).get(page.name, "–")),
                 str(sum(row["errors"] for row in at.values())),
             ]
-            yield "| " + " | ".join(cells) + " |"
-
-    lines += [*head, *rows(tail=False)]
-    tail_rows = list(rows(tail=True))
-    if tail_rows:
+            tables[bool(page.tail)].append(_row(cells))
+    lines += [*head, *tables[False]]
+    if tables[True]:
         lines += [
             "",
             "Long tail: each request one of all public URLs of its kind at random, the cache emptied "
             "before each run (queries: one request that builds its page):",
-            "",
             *head,
-            *tail_rows,
+            *tables[True],
         ]
-    sagg = aggregate(run.scale_points)
-    sets = [*sorted({ds for ds, _page, _c in sagg if ds != main}), main]
+    sets, scaled = _scale(run)
     if len(sets) > 1:
         lines += [
             "",
@@ -222,28 +199,17 @@ def markdown(run, agg, main, meta) -> str:
             "the main one, both served side by side): ratio to the ceiling at 8 connections (req/s) and CPU "
             "per request, median of the pairs:",
             "",
-            "| page | "
-            + " | ".join(f"{ds:,} entries" for ds in sets)
-            + " | ratio change | CPU change | queries |",
+            _row(["page", *(f"{ds:,} entries" for ds in sets), "ratio change", "CPU change", "queries"]),
             "|---" * (len(sets) + 4) + "|",
         ]
-        for name in sorted({page for _ds, page, _c in sagg if page != "ceiling"}):
-            values = [sagg.get((ds, name, GOAL_CONNECTIONS)) for ds in sets]
-            if not all(values):
-                continue
-            first, last = values[0], values[-1]
-            cpu_change = (
-                f"{last['cpu_ms_all'] / first['cpu_ms_all'] - 1:+.1%}"
-                if last["cpu_ms_all"] and first["cpu_ms_all"]
-                else "–"
-            )
-            figures = " | ".join(
-                f"{v['ratio']:.1%} ({v['rps']:,.0f} req/s), {v['cpu_ms_all'] or 0:.2f} ms CPU" for v in values
-            )
+        for name, v in scaled.items():
+            changes = [_change(v[0], v[-1], key) for key in ("ratio", "cpu_ms_all")]
+            cells = [
+                f"{x['ratio']:.1%} ({x['rps']:,.0f} req/s), {x['cpu_ms_all'] or 0:.2f} ms CPU" for x in v
+            ]
+            cells += ["–" if c is None else f"{c:+.1%}" for c in changes]
             queries = " / ".join(str(run.queries.get(ds, {}).get(name, "–")) for ds in sets)
-            lines.append(
-                f"| {name} | {figures} | {last['ratio'] / first['ratio'] - 1:+.1%} | {cpu_change} | {queries} |"
-            )
+            lines.append(_row([name, *cells, queries]))
     rss = run.rss.get(main)
     if rss:
         lines += [
@@ -252,61 +218,47 @@ def markdown(run, agg, main, meta) -> str:
             f"(largest {rss['max_after_run_mb']} MB; largest seen during the run {rss['peak_seen_mb']} MB).",
         ]
     lines += ["", "| goal | met | measured |", "|---|---|---|"]
-    lines += [
-        f"| {text} | {'yes' if ok else '**no**'} | {value} |" for text, ok, value in goals(run, agg, main)
-    ]
+    lines += [_row([text, "yes" if ok else "**no**", value]) for text, ok, value in goals(run, agg)]
     if run.problems:
         lines += ["", "Problems:", "", *(f"- {p}" for p in run.problems)]
     return "\n".join(lines) + "\n"
 
 
-def doc_block(run, agg, main, meta) -> str:
+def doc_block(run, meta) -> str:
     """The measured block of docs/performance.md: each kept page beside its long tail, at 8 connections."""
-    at8 = {name: row for (ds, name, c), row in agg.items() if ds == main and c == GOAL_CONNECTIONS}
-    queries = run.queries.get(main, {})
-    ceiling = at8.get("ceiling", {}).get("rps", 0)
+    agg, main = aggregate(run.points), run.args.entries
+    at8, queries = _at(agg, main), run.queries.get(main, {})
+    tail_of = {TAIL_OF[p.tail]: p for p in PAGES if p.tail and p.name in at8}
     tails = ", ".join(f"{count:,} {kind}s" for kind, count in run.datasets[main]["tail"].items())
     lines = [
         f"**{meta['finished'][:10]}**, `{meta['command']}`: {meta['cache']}, {main:,} entries, "
         f"{run.args.duration} s a point, median of {run.args.repeats}; mean load average "
-        f"**{meta['load_average']:.1f}**; the ceiling served {ceiling:,.0f} req/s at 8 connections. "
-        f"Long tail over {tails}.",
+        f"**{meta['load_average']:.1f}**; the ceiling served {at8.get('ceiling', {}).get('rps', 0):,.0f} "
+        f"req/s at 8 connections. Long tail over {tails}.",
         "",
         "| page | kept: ratio @8 | kept: CPU ms/req | long tail: ratio @8 | long tail: CPU ms/req "
         "| long-tail goal | statements (kept / built) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for page in PAGES:
-        if page.tail or page.name not in at8:
-            continue
-        kept = at8[page.name]
-        tail = next((p for p in PAGES if p.tail and TAIL_OF[p.tail] == page.name and p.name in at8), None)
-        cold = (
-            [
-                f"{at8[tail.name]['ratio']:.1%}",
-                _cell(at8[tail.name], "cpu_ms", "{:.1f}"),
-                f"≥ {tail.goal:.0%}",
-            ]
-            if tail
-            else ["", "", ""]
-        )
+    for page in (p for p in PAGES if not p.tail and p.name in at8):
+        kept, tail = at8[page.name], tail_of.get(page.name)
+        cells = [page.label, f"{kept['ratio']:.1%}", _cell(kept, "cpu_ms", "{:.2f}"), "", "", ""]
+        if tail:
+            cold = at8[tail.name]
+            cells[3:] = [f"{cold['ratio']:.1%}", _cell(cold, "cpu_ms", "{:.1f}"), f"≥ {tail.goal:.0%}"]
         built = queries.get(tail.name) if tail else page.built
-        statements = f"{queries.get(page.name, '–')}" + ("" if built is None else f" / {built}")
-        lines.append(
-            f"| {page.label} | {kept['ratio']:.1%} | {_cell(kept, 'cpu_ms', '{:.2f}')} | {' | '.join(cold)} | {statements} |"
-        )
-    errors = sum(p.non_2xx_3xx + p.socket_errors for p in run.points)
-    missed = [f"{text} ({value})" for text, ok, value in goals(run, agg, main) if not ok]
-    lines += [
-        "",
-        f"{errors} errors." + (f" Goals not met: {'; '.join(missed)}." if missed else " Every goal met."),
-    ]
+        lines.append(_row([*cells, f"{queries.get(page.name, '–')}{'' if built is None else f' / {built}'}"]))
+    errors = sum(p.errors for p in run.points)
+    missed = [f"{text} ({value})" for text, ok, value in goals(run, agg) if not ok]
+    verdict = f"Goals not met: {'; '.join(missed)}." if missed else "Every goal met."
+    lines += ["", f"{errors} errors. {verdict}"]
     return "\n".join(lines)
 
 
-def save(run, agg, main, meta, name: str, folder: Path) -> str:
+def save(run, meta, name: str, folder: Path) -> str:
     """bench/results/<name>.md and .json; the Markdown."""
-    text = markdown(run, agg, main, meta)
+    agg = aggregate(run.points)
+    text = markdown(run, agg, meta)
     (folder / f"{name}.md").write_text(text)
     data = {
         "meta": meta,
