@@ -167,16 +167,16 @@ def background(work, *args):
         thread.join(3 * TIMEOUT)
 
 
-def poll(stop, base: str, answers: list, paths=("/healthz",), every=0.1) -> None:
-    """``paths`` in turn, one every ``every`` seconds on a connection of its own: ``(status,
-    seconds, started)`` into ``answers``."""
+def poll(stop, base: str, answers: list, paths=("/healthz",), every=0.1, steady=False) -> None:
+    """``paths`` in turn on a connection of its own, ``every`` seconds apart (start to start when
+    ``steady``, else after each answer): ``(status, seconds, started)`` into ``answers``."""
     with requests.Session() as session:
         next_at = time.monotonic()
         for i in itertools.count():
             started = time.monotonic()
             answers.append((*call(session, base, paths[i % len(paths)])[:2], started))
             next_at += every
-            if stop.wait(max(0.0, next_at - time.monotonic())):
+            if stop.wait(max(0.0, next_at - time.monotonic()) if steady else every):
                 return
 
 
@@ -397,7 +397,7 @@ def db_restart(h: Harness, env: dict, people, db: str) -> None:
     h.callback(start_if_down)  # runs before the databases made above are dropped
     server = h.gunicorn({**env, "DATABASE_URL": db}, workers=WORKERS, name="restart")
     log, warmup, want_after = [], 40, 60  # log: (status, seconds, started)
-    with background(poll, server.base, log, ("/explore/", "/healthz"), 0.05):
+    with background(poll, server.base, log, ("/explore/", "/healthz"), 0.05, True):
         expect(wait_for(lambda: len(log) >= warmup, 30), f"no {warmup} warm-up requests within 30 s")
         restart_at = time.monotonic()
         run([*cluster, "restart"], timeout=90)
