@@ -95,7 +95,6 @@ def django_pages(out: Path):
 
     from api import services as token_services
     from cohorts import services as cohort_services
-    from cohorts.models import Cohort
     from journal.management.commands.load_demo import DEMO_EMAIL
     from journal.models import Round
     from tests.security.test_ownership import BY_KEY, KINDS, PROJECT
@@ -116,9 +115,7 @@ def django_pages(out: Path):
     # The sweep's pages, filled with the demo, a personal token and a cohort; pages of the same
     # shape as another audited one are left out.
     token, _raw = token_services.create_token(user, name="audit", can_read=True, can_write=True)
-    cohort = Cohort.objects.filter(created_by=user).first() or cohort_services.create_cohort(
-        user, name="Evening class", start_date=round.start_date, take_part=False
-    )
+    cohort = cohort_services.create_cohort(user, name="Evening", start_date=round.start_date, take_part=False)
     values = {"handle": user.handle, "number": round.number, "date": entry.date.isoformat(), "fmt": "json"}
     values |= {"pk": token.pk, "slug": cohort.slug, "token": cohort.invite_token}
     same_shape = {"journal:round-settings", "journal:round-delete", "journal:entry-edit"}
@@ -143,9 +140,7 @@ def django_pages(out: Path):
     ]
     unique = {}
     for n, (name, path, signed_in) in enumerate(pages):
-        unique.setdefault(
-            (path, signed_in), dict(name=name, path=path, signed_in=signed_in, lighthouse=n < 7)
-        )
+        unique.setdefault((path, signed_in), (name, path, signed_in, n < 7))
     cookie = f"{settings.SESSION_COOKIE_NAME}={owner.cookies[settings.SESSION_COOKIE_NAME].value}"
     out.write_text(json.dumps({"cookie": cookie, "pages": list(unique.values())}))
 
@@ -285,7 +280,7 @@ def audit(h: Harness):
     h.manage(env, "load_demo", "-v0")
     h.python(env, __file__, "--pages", h.tmp / "pages.json")
     found = json.loads((h.tmp / "pages.json").read_text())
-    cookie, pages = found["cookie"], [Page(**p) for p in found["pages"]]
+    cookie, pages = found["cookie"], [Page(*p) for p in found["pages"]]
     server = h.gunicorn(env, workers=2, port=port)
     # The cookie must really sign in: the dashboard and the home page share the address "/".
     dashboard = server.get("/", headers={"Cookie": cookie})[2]
