@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format install install-dev messages check e2e audit clean
+.PHONY: run test lint format install install-dev messages e2e audit clean bench bench-smoke scaleout-check reliability security check-production
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,36 +55,27 @@ audit: install-dev
 
 ## bench: the full benchmark against the ceiling view (about 30 min; docs/performance.md); results in bench/results/
 bench: install-dev
-	@command -v wrk >/dev/null || apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
 ## bench-smoke: CI: small dataset, 1 s a page; fails on any error response or a page over its query budget
 bench-smoke: install-dev
-	@command -v wrk >/dev/null || apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py --smoke
 
 ## scaleout-check: two instances behind nginx sharing PostgreSQL and the cache, database cache then Redis (scripts/scaleout.py)
 scaleout-check: install-dev
-	@command -v nginx >/dev/null || apt-get install -y -qq nginx || (apt-get update -qq && apt-get install -y -qq nginx)
-	@command -v redis-server >/dev/null || apt-get install -y -qq redis-server || (apt-get update -qq && apt-get install -y -qq redis-server)
+	@command -v nginx >/dev/null && command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq nginx redis-server)
 	$(BIN)/python scripts/scaleout.py
-
-.PHONY: bench bench-smoke scaleout-check
 
 ## reliability: migration lint, reloads, pathological Markdown, database restart (CI=true or RELIABILITY_RESTART_DB=1), soak, backups (scripts/reliability/run.py, about 4 min; --doc refreshes docs/reliability.md); the double-submit tests run in `make test`
 reliability: install-dev
 	$(BIN)/python scripts/reliability/run.py
 
-.PHONY: reliability
-
 ## security: bandit, the local semgrep rules, the MDN Observatory grade over TLS (A+) (scripts/security.py; --doc refreshes docs/security.md); the security tests run in `make test`
 security: install-dev
 	$(BIN)/python scripts/security.py
 
-.PHONY: security
-
 ## check-production: the compose file, Dockerfile, entrypoint and gunicorn with production settings, check --deploy (scripts/check_production.py)
 check-production: install-dev
 	$(BIN)/python scripts/check_production.py
-
-.PHONY: check-production

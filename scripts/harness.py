@@ -1,22 +1,10 @@
 """The harness every check and the benchmark share: a throwaway PostgreSQL database, gunicorn with
 the production configuration (started, health-waited and stopped by its own PID), a Redis and an
-nginx when a check asks for them, and one way to report.
-
-    from harness import Harness, check_main, step, ok, fail
-
-    def run(h: Harness):
-        url = h.database()
-        server = h.gunicorn(h.prod_env(url), workers=2)
-        status, headers, body = server.get("/healthz")
-        ...
-
-    if __name__ == "__main__":
-        sys.exit(check_main("Production checks", run))
-
-Everything a check starts is stopped, and every database it made is dropped, when the ``Harness``
-closes, whatever happened. A failure is one line (``FAIL: <check>: <why>``) and exit status 1.
-Needs the project's virtual environment (make install-dev) and PostgreSQL on 127.0.0.1:5432
-(user postgres, trust); redis-server and nginx only for the checks that ask for them.
+nginx when a check asks for them, and one way to report: ``check_main(name, run)`` calls
+``run(harness)``; a CheckFailed (``fail``, ``expect``) is one line, ``FAIL: <name>: <why>``, and
+exit status 1. Everything a check starts is stopped, and every database it made is dropped, when
+the Harness closes, whatever happened. Needs the project's virtual environment and PostgreSQL on
+127.0.0.1:5432 (user postgres, trust); redis-server and nginx only for the checks that ask.
 """
 
 from __future__ import annotations
@@ -121,10 +109,6 @@ def psql(sql: str, *, database="postgres", port=5432, check=True) -> str:
         check=check,
     )
     return (result.stdout or "").strip()
-
-
-def database_url(name: str, port: int = 5432) -> str:
-    return f"postgres://postgres@{PG_HOST}:{port}/{name}"
 
 
 def pg_ready(port: int = 5432) -> bool:
@@ -241,7 +225,7 @@ class Harness(contextlib.ExitStack):
         psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", port=port)
         psql(f"CREATE DATABASE {name}", port=port)
         self.callback(psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", port=port, check=False)
-        url = database_url(name, port)
+        url = f"postgres://postgres@{PG_HOST}:{port}/{name}"
         if migrate_env is not None:
             self.manage({**migrate_env, "DATABASE_URL": url}, "migrate", "--noinput", "-v0")
         return url
