@@ -65,6 +65,16 @@ def check_main(name: str, run, *args) -> int:
     return 0
 
 
+def wait_for(predicate, seconds: float, interval=0.02) -> bool:
+    """Whether ``predicate()`` became true within ``seconds`` (asked every ``interval``)."""
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((PG_HOST, 0))
@@ -164,17 +174,15 @@ class Server:
         ]
 
     def wait_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.alive():
-                print(self.log_text()[-3000:], file=sys.stderr)
-                fail(f"{self.name} stopped before serving (exit {self.proc.returncode})")
+        def healthy():
             with contextlib.suppress(OSError, http.client.HTTPException):
-                if self.get("/healthz", timeout=2)[0] == 200:
-                    return
-            time.sleep(0.25)
-        print(self.log_text()[-3000:], file=sys.stderr)
-        fail(f"{self.name} did not answer {self.base}/healthz within {timeout:.0f} s")
+                return not self.alive() or self.get("/healthz", timeout=2)[0] == 200
+
+        if not wait_for(healthy, timeout, 0.25) or not self.alive():
+            print(self.log_text()[-3000:], file=sys.stderr)
+            fail(
+                f"{self.name} did not answer {self.base}/healthz within {timeout:.0f} s (exit {self.proc.poll()})"
+            )
 
     def signal(self, sig) -> None:
         if self.alive():
@@ -307,13 +315,14 @@ class Harness(contextlib.ExitStack):
             stderr=subprocess.DEVNULL,
         )
         self.callback(lambda: (proc.terminate(), proc.wait(10)))
-        for _ in range(100):
+
+        def pong():
             with contextlib.suppress(OSError), socket.create_connection((PG_HOST, port), timeout=1) as s:
                 s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
-                    return f"redis://{PG_HOST}:{port}/0"
-            time.sleep(0.1)
-        fail(f"redis-server did not answer on port {port}")
+                return s.recv(16).startswith(b"+PONG")
+
+        expect(wait_for(pong, 10, 0.1), f"redis-server did not answer on port {port}")
+        return f"redis://{PG_HOST}:{port}/0"
 
     def nginx(self, template: Path, **values) -> int:
         """nginx in the foreground with ``template`` (``${NAME}`` filled from ``values`` plus
@@ -333,12 +342,14 @@ class Harness(contextlib.ExitStack):
             [binary, "-c", str(conf), "-p", str(self.tmp), "-g", "daemon off;"], stdout=handle, stderr=handle
         )
         self.callback(lambda: (proc.terminate(), proc.wait(10)))
-        for _ in range(100):
+
+        def listening():
             with contextlib.suppress(OSError), socket.create_connection((PG_HOST, port), timeout=1):
-                return port
-            expect(proc.poll() is None, f"nginx stopped: {log.read_text()[-500:]}")
-            time.sleep(0.1)
-        fail(f"nginx did not listen on port {port}")
+                return True
+            return proc.poll() is not None
+
+        expect(wait_for(listening, 10, 0.1) and proc.poll() is None, f"nginx: {log.read_text()[-500:]}")
+        return port
 
 
 def collected_static() -> Path:

@@ -25,7 +25,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import harness  # noqa: E402
-from harness import ROOT, Harness, check_main, expect, ok, psql, run, step  # noqa: E402
+from harness import ROOT, Harness, check_main, expect, ok, psql, run, step, wait_for  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SOAK_SECONDS = float(os.environ.get("RELIABILITY_SOAK_SECONDS", "60"))
@@ -180,22 +180,9 @@ def poll(stop, base: str, answers: list, paths=("/healthz",), every=0.1, steady=
                 return
 
 
-def wait_for(predicate, seconds: float, interval=0.02) -> bool:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(interval)
-    return True
-
-
 # --- The database, read with psql --------------------------------------------------------------
-def db_name(url: str) -> str:
-    return url.rsplit("/", 1)[1]
-
-
 def sql(url: str, query: str) -> str:
-    return psql(query, database=db_name(url))
+    return psql(query, database=url.rsplit("/", 1)[1])
 
 
 def entries(db: str) -> Counter:
@@ -482,13 +469,13 @@ def backups(h: Harness, env: dict, people, db: str) -> None:
 
     dump, restored = h.tmp / "backup.dump", h.database("pgrestore")
     pg = ["-h", "127.0.0.1", "-U", "postgres", "--no-owner"]
-    run(["pg_dump", *pg, "-Fc", "-f", dump, db_name(db)])
-    run(["pg_restore", *pg, "--exit-on-error", "-d", db_name(restored), dump])
+    run(["pg_dump", *pg, "-Fc", "-f", dump, db])
+    run(["pg_restore", *pg, "--exit-on-error", "-d", restored, dump])
     same(restored, "sha256_pg_restore", "pg_restore", f" ({dump.stat().st_size / 1e6:.1f} MB dump)")
     # The README's restore for the compose deployment: over the current data (with the rows
     # written above), with the same options as there.
     clean = ["--clean", "--if-exists", "--single-transaction"]
-    run(["pg_restore", *pg, "-d", db_name(restored), *clean, dump])
+    run(["pg_restore", *pg, "-d", restored, *clean, dump])
     same(restored, "sha256_pg_restore_clean", "pg_restore --clean over changed data (the README's command)")
     app(h, env, db, "export", h.tmp / "json")
     imported = h.database("json", migrate_env=env)
