@@ -20,8 +20,6 @@ the viewer, a fingerprint of templates and translations). Writers call ``changed
 which drops the tokens: the next read makes new ones and so new keys. The reason this is
 never stale is in ``hundreddays.cache.drop_tokens``. Each process also keeps the pages it
 served last in memory (``LOCAL``, bounded in bytes): a hit then reads only the tokens.
-A page goes to the shared cache on its second request in the process that built it
-(``SHARE_ON_USE``), so the pages a crawler asks for once cost no cache write.
 
 Pages are kept only in memory caches (Redis): with the database cache, keeping a page
 costs more statements than building it (``hundreddays.cache.keeps_pages``). A cache error
@@ -67,10 +65,6 @@ PAGE_TIMEOUT = 24 * 3600
 # Pages without an Expires (explore, the visitor home, feeds) are rebuilt at least this often.
 DEFAULT_LIFETIME = 3600
 LOCAL_BYTES = 32 * 1024 * 1024
-# A page built here is written to the shared cache when this process serves it again, not
-# when it is built: most pages a crawler or a feed reader asks for are asked for once, and
-# writing each of them costs a cache round trip and the page's bytes for nothing.
-SHARE_ON_USE = 2
 # Bump when the Python that builds a page changes what the page shows.
 CODE_GENERATION = 5
 # Feeds and badges may be kept by any cache for five minutes; HTML pages are revalidated every time.
@@ -149,7 +143,6 @@ class Page:
     expires_at: float
     public: bool = False
     validators: dict[str, str] = field(default_factory=dict)
-    shared: bool = False  # written to the shared cache (a page read from it always is)
 
     @property
     def size(self) -> int:
@@ -272,22 +265,13 @@ def kept(
                 page = _page_of(response, public, slot=slot)
                 if page is None:
                     return response
+                cache.set(key, page, max(1, min(PAGE_TIMEOUT, int(page.expires_at - now))))
                 LOCAL.put(key, page)
-                if SHARE_ON_USE <= 1:
-                    share(key, page, now)
-            elif not page.shared:
-                share(key, page, now)
             return respond(request, page)
 
         return wrapper
 
     return decorator
-
-
-def share(key: str, page: Page, now: float) -> None:
-    """Write a page to the shared cache, for every process: on its second use (``SHARE_ON_USE``)."""
-    page.shared = True
-    cache.set(key, page, max(1, min(PAGE_TIMEOUT, int(page.expires_at - now))))
 
 
 def _page_of(response, public: bool, *, slot: str | None) -> Page | None:
