@@ -4,8 +4,8 @@ database, gunicorn with the production settings), with reports in audit-results/
 and the signed-in dashboard: performance >= 95 (median of 3 runs when lower), accessibility, best
 practices and SEO 100 (no SEO for the dashboard). The Nu HTML Checker on every page of the ownership
 sweep (tests/security/test_ownership.py), allauth's and the 404: 0 errors. axe on the same pages in
-English and Spanish, light and dark, 1280 and 360 px: 0 serious or critical; a full-page screenshot
-of each in audit-results/screens/, to look at. No ERROR or CRITICAL
+English and Spanish, light and dark, 1280 and 360 px: 0 serious or critical; with --screenshots, a
+full-page screenshot of each in audit-results/screens/. No ERROR or CRITICAL
 line in the server log. Node, Java and Debian's chromium come from apt when missing (never
 Playwright's browsers). Run: .venv/bin/python scripts/audit.py
 """
@@ -34,6 +34,7 @@ THRESHOLDS = {"performance": 95, "accessibility": 100, "best-practices": 100, "s
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 AXE_RUNS = list(product(("en", "es"), ("light", "dark"), (1280, 360)))
 NOT_FOUND = "/no-such-page/"
+SCREENSHOTS = "--screenshots" in sys.argv
 
 
 @dataclass
@@ -235,8 +236,9 @@ def run_axe(pages, base, cookie):
             }
             for page in pages:
                 tabs[page.signed_in].goto(base + page.path)
-                shot = OUT / "screens" / f"{page.slug}-{lang}-{scheme}-{width}.png"
-                tabs[page.signed_in].screenshot(path=shot, full_page=True)  # for people to look at
+                if SCREENSHOTS:  # for people to look at; not in CI, where they would cost a minute
+                    shot = OUT / "screens" / f"{page.slug}-{lang}-{scheme}-{width}.png"
+                    tabs[page.signed_in].screenshot(path=shot, full_page=True)
                 key = page.path + (" (signed in)" if page.signed_in else "")
                 report.setdefault(key, {})[label] = found = []
                 for v in axe.run(tabs[page.signed_in], options=options).response["violations"]:
