@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from itertools import product
@@ -205,7 +204,7 @@ def run_vnu(pages, server, cookie):
         files[f"page-{page.slug}.html"] = page
         (OUT / f"page-{page.slug}.html").write_text(body)
     command = ["java", "-jar", VNU, "--format", "json", "--stdout", *(OUT / name for name in files)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    result = run(command, check=False, merge_stderr=False, timeout=300)
     (OUT / "vnu.json").write_text(result.stdout)
     for message in json.loads(result.stdout or '{"messages": []}')["messages"]:
         page = files.get(Path(urlsplit(message.get("url", "")).path).name)

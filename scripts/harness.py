@@ -81,8 +81,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run(cmd, *, env=None, check=True, capture=True, timeout=None, cwd=ROOT) -> subprocess.CompletedProcess:
-    """Run a command; with ``check``, a non-zero exit is a CheckFailed naming it, with its output."""
+def run(
+    cmd, *, env=None, check=True, capture=True, merge_stderr=True, timeout=None, cwd=ROOT
+) -> subprocess.CompletedProcess:
+    """Run a command; with ``check``, a non-zero exit is a CheckFailed naming it, with its output.
+    ``merge_stderr=False`` keeps stderr apart, for a stdout that is parsed (JSON, a version)."""
     result = subprocess.run(
         [str(c) for c in cmd],
         env=env,
@@ -90,7 +93,7 @@ def run(cmd, *, env=None, check=True, capture=True, timeout=None, cwd=ROOT) -> s
         text=True,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE if capture else None,
-        stderr=subprocess.STDOUT if capture else None,
+        stderr=(subprocess.STDOUT if merge_stderr else subprocess.PIPE) if capture else None,
         timeout=timeout,
     )
     if check and result.returncode != 0:

@@ -22,7 +22,6 @@ import os
 import shutil
 import socket
 import ssl
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -38,9 +37,8 @@ os.environ.update(
 
 
 def output(cmd, **kwargs) -> str:
-    """A command's stdout (stderr dropped), whatever its exit status."""
-    kwargs = {"stderr": subprocess.DEVNULL, "cwd": ROOT, "stdout": subprocess.PIPE, "text": True, **kwargs}
-    return subprocess.run([str(c) for c in cmd], **kwargs).stdout
+    """A command's stdout (stderr apart), whatever its exit status."""
+    return run(cmd, check=False, merge_stderr=False, **kwargs).stdout
 
 
 def pin(requirements: Path, name: str) -> str:
@@ -183,9 +181,7 @@ def observatory(h: Harness, measured: dict) -> None:
 
     step(f"MDN HTTP Observatory scan of {HOST}")
     scan_env = {**os.environ, "NODE_EXTRA_CA_CERTS": str(tls / "ca.pem")}
-    result = subprocess.run(
-        ["node", OBSERVATORY / "src/scan.js", HOST], env=scan_env, capture_output=True, text=True
-    )
+    result = run(["node", OBSERVATORY / "src/scan.js", HOST], env=scan_env, check=False, merge_stderr=False)
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
