@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PG_HOST = "127.0.0.1"
+NGINX_TEMP = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
 class CheckFailed(Exception):
@@ -328,12 +329,14 @@ class Harness(contextlib.ExitStack):
         return f"redis://{PG_HOST}:{port}/0"
 
     def nginx(self, template: Path, **values) -> int:
-        """nginx in the foreground with ``template`` (``${NAME}`` filled from ``values`` plus
-        ``PORT`` and ``TMP``), stopped on close. Its port."""
+        """nginx in the foreground, stopped on close, with ``template`` as its ``http`` block
+        (``${NAME}`` filled from ``values`` plus ``PORT`` and ``TMP``) and every file it writes
+        inside the harness's folder. Its port."""
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         expect(Path(binary).exists(), "nginx is not installed (apt-get install nginx)")
         port = values.pop("port", None) or free_port()
-        text = template.read_text()
+        temp = " ".join(f"{kind}_temp_path {self.tmp}/{kind};" for kind in NGINX_TEMP)
+        text = f"pid {self.tmp}/nginx.pid; error_log stderr warn; events {{}}\nhttp {{ access_log off; {temp}\n{template.read_text()}}}"
         for key, value in {"PORT": port, "TMP": self.tmp, **values}.items():
             text = text.replace("${" + key + "}", str(value))
         conf = self.tmp / "nginx.conf"
