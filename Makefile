@@ -55,17 +55,14 @@ audit: install-dev
 
 ## bench: the full benchmark against the ceiling view (about 30 min; docs/performance.md); results in bench/results/
 bench: install-dev
-	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
 ## bench-smoke: CI: small dataset, 1 s a page; fails on any error response or a page over its query budget
 bench-smoke: install-dev
-	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py --smoke
 
 ## scaleout-check: two instances behind nginx sharing PostgreSQL and the cache, database cache then Redis (scripts/scaleout.py)
 scaleout-check: install-dev
-	@command -v nginx >/dev/null && command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq nginx redis-server)
 	$(BIN)/python scripts/scaleout.py
 
 ## reliability: migration lint, reloads, pathological Markdown, database restart (CI=true or RELIABILITY_RESTART_DB=1), soak, backups (scripts/reliability/run.py, about 4 min; --doc refreshes docs/reliability.md); the double-submit tests run in `make test`

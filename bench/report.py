@@ -136,12 +136,16 @@ def goals(run, agg):
     sets, scaled = _scale(run)
     for i, small in enumerate(sets[:-1]):
         for name, values in scaled.items():
-            for key, what in (("cpu_ms_all", "CPU per request"), ("ratio", "ratio")):
-                change = _change(values[i], values[-1], key)
+            for key, what, fmt in (
+                ("cpu_ms_all", "CPU per request", "{:.2f} ms"),
+                ("ratio", "ratio", "{:.1%}"),
+            ):
+                change, pair = _change(values[i], values[-1], key), (values[i][key], values[-1][key])
                 text = f"{name}: {what} at {main:,} entries within 10% of {small:,}"
-                if change is not None:
+                if change is not None:  # the pairs' medians, on the smaller dataset then the main one
                     text += " (cross-check)" if key == "cpu_ms_all" else ""
-                    yield text, abs(change) <= SCALE_TOLERANCE, f"{change:+.1%}"
+                    measured = f"{change:+.1%} ({fmt.format(pair[0])} → {fmt.format(pair[1])})"
+                    yield text, abs(change) <= SCALE_TOLERANCE, measured
     rss = run.rss.get(main, {}).get("max_after_run_mb")
     if rss is not None:
         yield f"worker RSS ≤ {RSS_LIMIT_MB} MB after the run", rss <= RSS_LIMIT_MB, f"{rss} MB"
@@ -191,25 +195,6 @@ def markdown(run, agg, meta) -> str:
             *head,
             *tables[True],
         ]
-    sets, scaled = _scale(run)
-    if len(sets) > 1:
-        lines += [
-            "",
-            "Same pages with less data, measured in pairs (each page on the smaller dataset, then at once on "
-            "the main one, both served side by side): ratio to the ceiling at 8 connections (req/s) and CPU "
-            "per request, median of the pairs:",
-            "",
-            _row(["page", *(f"{ds:,} entries" for ds in sets), "ratio change", "CPU change", "queries"]),
-            "|---" * (len(sets) + 4) + "|",
-        ]
-        for name, v in scaled.items():
-            changes = [_change(v[0], v[-1], key) for key in ("ratio", "cpu_ms_all")]
-            cells = [
-                f"{x['ratio']:.1%} ({x['rps']:,.0f} req/s), {x['cpu_ms_all'] or 0:.2f} ms CPU" for x in v
-            ]
-            cells += ["–" if c is None else f"{c:+.1%}" for c in changes]
-            queries = " / ".join(str(run.queries.get(ds, {}).get(name, "–")) for ds in sets)
-            lines.append(_row([name, *cells, queries]))
     rss = run.rss.get(main)
     if rss:
         lines += [

@@ -25,7 +25,6 @@ import json
 import os
 import re
 import runpy
-import shutil
 import statistics
 import sys
 import time
@@ -39,7 +38,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import redis
 import report
 import wrk
-from harness import Harness, Server, check_main, expect, fail, psql, write_measured
+from harness import Harness, Server, apt, check_main, expect, fail, psql, write_measured
 from pages import BASE_HEADERS, BY_NAME, PAGES, SCALE_PAGES, Page, first_request, request, write_requests
 from report import GOAL_CONNECTIONS, Point, Run
 
@@ -249,7 +248,7 @@ def scale_check(h: Harness, run: Run, main: Target, entries: int, pages):
 
 
 def bench(h: Harness, args):
-    expect(shutil.which("wrk"), "wrk is not installed (apt-get install -y wrk)")
+    apt("wrk")
     started = time.monotonic()
     RESULTS.mkdir(parents=True, exist_ok=True)
     wanted = {"ceiling", *args.pages.split(",")} if args.pages else set(BY_NAME)
@@ -288,7 +287,7 @@ def bench(h: Harness, args):
         "load_average": statistics.mean(p.load_average for p in [*run.points, *run.scale_points]),
         "seconds": round(time.monotonic() - started, 1),
     }
-    name = ("smoke" if args.smoke else "bench") + (f"-{args.tag}" if args.tag else "")
+    name = "smoke" if args.smoke else "bench"
     print("\n" + report.save(run, meta, name, RESULTS))
     log(f"done in {meta['seconds']} s; results in {RESULTS.relative_to(ROOT)}/{name}.md and .json")
     if args.doc:
@@ -309,7 +308,6 @@ def main(argv=None):
     add("--connections", type=lambda s: [int(x) for x in s.split(",")], help="Default 1,8,32; smoke 8")
     add("--pages", help="Comma-separated page names (the ceiling is always measured)")
     add("--database-cache", action="store_true", help="Cache in the database, as without REDIS_URL")
-    add("--tag", default="", help="Suffix for the result files")
     add("--doc", action="store_true", help="Rewrite the measured block of docs/performance.md")
     smoke = "--smoke" in (sys.argv[1:] if argv is None else argv)
     parser.set_defaults(**(SMOKE if smoke else FULL))

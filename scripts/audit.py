@@ -20,7 +20,7 @@ from itertools import product
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harness import ROOT, Harness, check_main, expect, fail, free_port, ok, run, step
+from harness import ROOT, Harness, apt, check_main, expect, fail, free_port, ok, run, step
 
 OUT = ROOT / "audit-results"
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -64,12 +64,7 @@ class Page:
 def tools():
     """Debian's packages when missing; Lighthouse and vnu-jar from package-lock.json (npm ci when
     node_modules is missing or older than the lock). With java on the PATH, vnu-jar fetches none."""
-    packages = {"node": "nodejs", "npm": "npm", "java": "default-jre-headless", CHROMIUM: "chromium"}
-    need = [p for c, p in {**packages, "pg_isready": "postgresql-client"}.items() if not shutil.which(c)]
-    if need:
-        apt = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        run(["apt-get", "update", "-qq"], env=apt)
-        run(["apt-get", "install", "-y", "-qq", *need], env=apt)
+    apt("node", "npm", "java", CHROMIUM, "pg_isready")
     installed, lock = ROOT / "node_modules" / ".package-lock.json", ROOT / "package-lock.json"
     stale = not installed.exists() or lock.stat().st_mtime > installed.stat().st_mtime
     if stale or not (LIGHTHOUSE.exists() and VNU.exists()):
@@ -304,10 +299,8 @@ def audit(h: Harness):
     print_table(pages)
     (OUT / "summary.json").write_text(json.dumps([vars(p) for p in pages], indent=2))
 
-    errors = [line for line in server.log_text().splitlines() if re.search(r"level=(ERROR|CRITICAL)", line)]
-    if errors:
-        print("\n".join(errors[-5:]), file=sys.stderr)
-    expect(not errors, f"the server logged {len(errors)} ERROR/CRITICAL line(s) during the audit")
+    errors = server.errors_logged()
+    expect(not errors, f"the server logged {len(errors)} errors during the audit: {' / '.join(errors[:3])}")
     missed = [f"{p.name} ({'; '.join(p.misses())})" for p in pages if p.misses()]
     expect(not missed, f"{len(missed)} page(s) missed a threshold: {', '.join(missed)}")
     ok(f"every page meets the thresholds; reports in {OUT.relative_to(ROOT)}/")

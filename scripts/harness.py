@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import http.client
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PG_HOST = "127.0.0.1"
 NGINX_TEMP = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+APT_PACKAGES = {"node": "nodejs", "java": "default-jre-headless", "pg_isready": "postgresql-client"}
 
 
 class CheckFailed(Exception):
@@ -104,25 +106,22 @@ def run(
     return result
 
 
+def apt(*commands: str) -> list[str]:
+    """The paths of ``commands``, Debian's packages of the missing ones installed first."""
+
+    def find(command):
+        return shutil.which(command) or shutil.which(command, path="/usr/sbin:/usr/bin")
+
+    if missing := sorted({APT_PACKAGES.get(c, Path(c).name) for c in commands if not find(c)}):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(["apt-get", "update", "-qq"], env=env, timeout=600)
+        run(["apt-get", "install", "-y", "-qq", *missing], env=env, timeout=900)
+    return [find(c) for c in commands]
+
+
 def psql(sql: str, *, database="postgres", port=5432, check=True) -> str:
-    result = run(
-        [
-            "psql",
-            "-h",
-            PG_HOST,
-            "-p",
-            port,
-            "-U",
-            "postgres",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-qAtc",
-            sql,
-            database,
-        ],
-        check=check,
-    )
-    return (result.stdout or "").strip()
+    where = ["-h", PG_HOST, "-p", port, "-U", "postgres", "-v", "ON_ERROR_STOP=1"]
+    return (run(["psql", *where, "-qAtc", sql, database], check=check).stdout or "").strip()
 
 
 def pg_ready(port: int = 5432) -> bool:
@@ -169,13 +168,9 @@ class Server:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def errors_logged(self) -> list[str]:
-        """Access lines with a 5xx status and Django's ERROR lines."""
-        return [
-            line
-            for line in self.log_text().splitlines()
-            if (" status=5" in line and "logger=gunicorn.access" in line)
-            or "level=ERROR logger=django" in line
-        ]
+        """Access lines with a 5xx status, Django's ERROR lines and any CRITICAL one (a worker timeout)."""
+        pattern = r"level=(ERROR logger=django|CRITICAL)|logger=gunicorn\.access .* status=5"
+        return [line for line in self.log_text().splitlines() if re.search(pattern, line)]
 
     def wait_healthy(self, timeout: float = 60) -> None:
         def healthy():
@@ -187,10 +182,6 @@ class Server:
             fail(
                 f"{self.name} did not answer {self.base}/healthz within {timeout:.0f} s (exit {self.proc.poll()})"
             )
-
-    def signal(self, sig) -> None:
-        if self.alive():
-            self.proc.send_signal(sig)
 
     def stop(self, timeout: float = 30) -> bool:
         """SIGTERM, wait up to ``timeout`` seconds, then SIGKILL. True when it stopped on the TERM."""
@@ -209,23 +200,23 @@ class Server:
 class Harness(contextlib.ExitStack):
     """What one check starts and makes, undone in reverse order when it closes."""
 
-    def __init__(self, name: str, *, keep_logs_on_failure: Path | None = None):
+    def __init__(self, name: str):
         super().__init__()
         self.name = name
         self.slug = "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")[:20]
         self.tmp = Path(tempfile.mkdtemp(prefix=f"hd-{self.slug}-"))
         self.callback(shutil.rmtree, self.tmp, True)
-        self.keep_logs_on_failure = keep_logs_on_failure
         self.databases = 0
         self.secret = "ci-only-" + secrets.token_urlsafe(50)
         self._static: Path | None = None
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None and self.keep_logs_on_failure:
-            self.keep_logs_on_failure.mkdir(parents=True, exist_ok=True)
-            for log in self.tmp.glob("*.log"):
-                shutil.copy(log, self.keep_logs_on_failure / log.name)
-            print(f"    server logs kept in {self.keep_logs_on_failure.relative_to(ROOT)}/", file=sys.stderr)
+        if exc_type is not None and (logs := list(self.tmp.glob("*.log"))):
+            kept = ROOT / "test-results" / self.slug
+            kept.mkdir(parents=True, exist_ok=True)
+            for log in logs:
+                shutil.copy(log, kept / log.name)
+            print(f"    server logs kept in {kept.relative_to(ROOT)}/", file=sys.stderr)
         return super().__exit__(exc_type, exc, tb)
 
     # --- PostgreSQL -------------------------------------------------------------------------
@@ -248,9 +239,7 @@ class Harness(contextlib.ExitStack):
         proxy would redirect) and the static files collected once per harness. Nothing from the
         caller's environment leaks in but PATH and HOME."""
         env = {
-            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "HOME": os.environ.get("HOME", "/root"),
-            "LANG": "C.UTF-8",
+            **bare_env(),
             "PYTHONUNBUFFERED": "1",
             "DJANGO_SETTINGS_MODULE": "hundreddays.settings",
             "DJANGO_DEBUG": "false",
@@ -310,8 +299,7 @@ class Harness(contextlib.ExitStack):
     # --- Redis and nginx, when asked ------------------------------------------------------
     def redis(self) -> str:
         """A private redis-server (nothing on disk) on a free port, stopped on close. Its URL."""
-        binary = shutil.which("redis-server")
-        expect(binary, "redis-server is not installed (apt-get install redis-server)")
+        (binary,) = apt("redis-server")
         port = free_port()
         proc = subprocess.Popen(
             [binary, "--bind", PG_HOST, "--port", str(port), "--save", "", "--appendonly", "no"],
@@ -332,8 +320,7 @@ class Harness(contextlib.ExitStack):
         """nginx in the foreground, stopped on close, with ``template`` as its ``http`` block
         (``${NAME}`` filled from ``values`` plus ``PORT`` and ``TMP``) and every file it writes
         inside the harness's folder. Its port."""
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        expect(Path(binary).exists(), "nginx is not installed (apt-get install nginx)")
+        (binary,) = apt("nginx")
         port = values.pop("port", None) or free_port()
         temp = " ".join(f"{kind}_temp_path {self.tmp}/{kind};" for kind in NGINX_TEMP)
         text = f"pid {self.tmp}/nginx.pid; error_log stderr warn; events {{}}\nhttp {{ access_log off; {temp}\n{template.read_text()}}}"
@@ -358,6 +345,15 @@ class Harness(contextlib.ExitStack):
         return port
 
 
+def bare_env() -> dict:
+    """The virtual environment first on the PATH, HOME and a UTF-8 locale: nothing else of ours."""
+    return {
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": str(Path.home()),
+        "LANG": "C.UTF-8",
+    }
+
+
 def collected_static() -> Path:
     """The collected, hashed and compressed static files of this tree (made when missing)."""
     digest = hashlib.sha256()
@@ -372,9 +368,7 @@ def collected_static() -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix="building-", dir=cache))
     env = {
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
-        "HOME": os.environ.get("HOME", "/root"),
-        "LANG": "C.UTF-8",
+        **bare_env(),
         "DJANGO_DEBUG": "false",
         "DJANGO_STATIC_ROOT": str(building),
         "DJANGO_SECRET_KEY": "build-only-never-used-at-run-time-0123456789-abcdefghijklmnop",

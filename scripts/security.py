@@ -26,7 +26,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from harness import BIN, ROOT, Harness, check_main, expect, fetch, ok, run, step, write_measured
+from harness import BIN, ROOT, Harness, apt, check_main, expect, fetch, ok, run, step, write_measured
 
 SECURITY = ROOT / "scripts" / "security"
 OBSERVATORY = SECURITY / "node" / "node_modules" / "@mdn" / "mdn-http-observatory"
@@ -125,10 +125,7 @@ def semgrep(h: Harness, measured: dict) -> None:
 
 def observatory(h: Harness, measured: dict) -> None:
     step("Tools")
-    tools = {"nginx": "nginx", "openssl": "openssl", "node": "nodejs", "npm": "npm"}
-    if missing := [package for tool, package in tools.items() if not shutil.which(tool)]:
-        run(["apt-get", "update", "-qq"])
-        run(["apt-get", "install", "-yqq", *missing], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    apt("nginx", "openssl", "node", "npm")
     node = output(["node", "--version"]).strip()
     expect(int(node.lstrip("v").split(".")[0]) >= 20, f"Node >= 20 is needed ({node})")
     lock = SECURITY / "node" / "package-lock.json"
