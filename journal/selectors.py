@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from hundreddays import prepared
 from journal import cards, rules
 from journal.clock import today_for
 from journal.models import Entry, Link, Round, Tag
@@ -55,7 +56,7 @@ def journal_entries(round) -> list[cards.Card]:
     by hand (the round journal shows every entry; model instances and two prefetch queries
     cost more than the rest of the page)."""
     with connection.cursor() as cursor:
-        cursor.execute(_journal_entries_sql(), [round.pk])
+        prepared.execute(cursor, "journal_entries", _journal_entries_sql(), [round.pk])
         rows = cursor.fetchall()
     out = []
     for pk, d, day, title, minutes, progress_html, thoughts_html, tags, links in rows:
@@ -99,7 +100,7 @@ def profile_rounds(handle, *, listed_only=True):
         f'WHERE u."handle" = %s AND u."is_active" ORDER BY r."number" DESC'
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [handle])
+        prepared.execute(cursor, f"profile_rounds_{int(listed_only)}", sql, [handle])
         rows = cursor.fetchall()
     if not rows:
         raise Http404
@@ -125,14 +126,18 @@ def profile_rounds(handle, *, listed_only=True):
 def latest_entry_rows(rounds, limit):
     """(round id, date, day, title, minutes, progress HTML) of the latest entries of ``rounds``,
     newest first: one query, written by hand."""
-    placeholders = ", ".join(["%s"] * len(rounds))
+    ids = [round.pk for round in rounds]
+    if connection.vendor == "postgresql":  # one array parameter: one prepared statement for any count
+        among, params = "= ANY(%s)", [ids, limit]
+    else:
+        among, params = f"IN ({', '.join(['%s'] * len(ids))})", [*ids, limit]
     sql = (
         'SELECT e."round_id", e."date", e."day", e."title", e."minutes", e."progress_html" '
-        f'FROM "{Entry._meta.db_table}" e WHERE e."round_id" IN ({placeholders}) '
+        f'FROM "{Entry._meta.db_table}" e WHERE e."round_id" {among} '
         'ORDER BY e."created_at" DESC, e."id" DESC LIMIT %s'
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [round.pk for round in rounds] + [limit])
+        prepared.execute(cursor, "latest_entry_rows", sql, params)
         rows = cursor.fetchall()
     return [(r[0], date.fromisoformat(r[1]) if isinstance(r[1], str) else r[1], *r[2:]) for r in rows]
 
@@ -378,7 +383,7 @@ def _statements(vendor: str) -> dict[str, str]:
 
 def _fetch(name, params, many=False):
     with connection.cursor() as cursor:
-        cursor.execute(_statements(connection.vendor)[name], params)
+        prepared.execute(cursor, name, _statements(connection.vendor)[name], params)
         return cursor.fetchall() if many else cursor.fetchone()
 
 
