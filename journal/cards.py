@@ -1,8 +1,10 @@
-"""The HTML of the parts that repeat many times on a page: entry cards and a round's days.
+"""The HTML of the parts that repeat on every public page: entry cards, a round's days, the
+SEO tags of the head and the share box of a day.
 
 Written in Python, not as template includes: a 100-entry journal rendered through includes
-cost tens of milliseconds of template work, most of the page's build. The markup is the
-one the templates wrote. Every value a participant typed (titles, tags, link URLs and
+cost tens of milliseconds of template work, most of the page's build, and on a permalink
+built for one visitor the includes were a third of its rendering. The markup is the one the
+templates wrote. Every value a participant typed (titles, tags, link URLs and
 labels, names) is escaped here as Django's autoescape does (``html.escape``); translated
 strings and the stored HTML of entries (rendered and sanitized when saved) are not.
 """
@@ -213,3 +215,54 @@ def grid_cells(round, summary) -> str:
             )
         out.append(f"\n    \n      {li}\n    \n  ")
     return mark_safe("".join(out))
+
+
+def seo_tags(seo) -> str:
+    """The canonical URL, robots, Open Graph and Twitter card of a public page, from
+    ``share.page_meta``: every value escaped."""
+    e = {key: escape(str(value)) for key, value in seo.items()}
+    lines = [f'<link rel="canonical" href="{e["url"]}">']
+    if seo["noindex"]:
+        lines.append('<meta name="robots" content="noindex">')
+    lines += [
+        f'<meta property="og:{key}" content="{e[name]}">'
+        for key, name in (("title", "title"), ("description", "description"), ("url", "url"))
+    ]
+    lines += [
+        f'<meta property="og:type" content="{e["type"]}">',
+        f'<meta property="og:site_name" content="{e["site_name"]}">',
+    ]
+    if seo["image"]:
+        lines += [
+            f'<meta property="og:image" content="{e["image"]}">',
+            '<meta property="og:image:type" content="image/png">',
+            '<meta property="og:image:width" content="1200">',
+            '<meta property="og:image:height" content="630">',
+            f'<meta property="og:image:alt" content="{e["image_alt"]}">',
+            '<meta name="twitter:card" content="summary_large_image">',
+            f'<meta name="twitter:image" content="{e["image"]}">',
+            f'<meta name="twitter:image:alt" content="{e["image_alt"]}">',
+        ]
+    else:
+        lines.append('<meta name="twitter:card" content="summary">')
+    if seo["feed"]:
+        lines.append(
+            f'<link rel="alternate" type="application/atom+xml" title="{e["title"]}" href="{e["feed"]}">'
+        )
+    return mark_safe("\n".join(lines))
+
+
+def share_box(links) -> str:
+    """The "Share this day" section of a permalink (``share.share_links``), or nothing."""
+    if not links:
+        return ""
+    items = "".join(
+        f'<li><a class="button secondary" href="{escape(link.url)}" rel="noopener noreferrer">'
+        f"{_('Share on %(name)s') % {'name': escape(link.name)}}</a></li>"
+        for link in links
+    )
+    return mark_safe(
+        '<section class="share-box" aria-labelledby="share-title">\n'
+        f'  <h2 id="share-title">{escape(_("Share this day"))}</h2>\n'
+        f'  <ul class="share">\n    {items}\n  </ul>\n</section>'
+    )

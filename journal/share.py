@@ -49,10 +49,16 @@ def _text(html: str) -> str:
     return unescape(_TAG.sub("", html or ""))
 
 
+def _truncated(text: str, limit: int) -> str:
+    """``Truncator(text).chars(limit)``, which leaves a text of at most ``limit`` characters as it is
+    (it counts fewer when some combine), without walking through such a text."""
+    return Truncator(text).chars(limit) if len(text) > limit else text
+
+
 def plain_text(html: str, limit: int | None = DESCRIPTION_CHARS) -> str:
     """Sanitized HTML as one line of text, for meta descriptions (escape it again on output)."""
     text = " ".join(_text(html).split())
-    return Truncator(text).chars(limit) if limit else text
+    return _truncated(text, limit) if limit else text
 
 
 def first_line(html: str, limit: int = HEADLINE_CHARS) -> str:
@@ -60,7 +66,7 @@ def first_line(html: str, limit: int = HEADLINE_CHARS) -> str:
     for line in _text(html).splitlines():
         line = " ".join(line.split())
         if line:
-            return Truncator(line).chars(limit)
+            return _truncated(line, limit)
     return ""
 
 
@@ -107,13 +113,13 @@ def badge_markdown(round) -> str:
 def page_meta(
     *, title, description, path, kind="website", noindex=False, feed=None, image=None, image_alt=""
 ) -> dict:
-    """Context for ``journal/includes/seo.html``: canonical URL, Open Graph, robots.
+    """What ``cards.seo_tags`` writes in the head: canonical URL, Open Graph, robots.
 
     ``description`` is plain text (see ``plain_text``); the template escapes it.
     """
     return {
         "title": title,
-        "description": Truncator(" ".join(str(description).split())).chars(DESCRIPTION_CHARS),
+        "description": _truncated(" ".join(str(description).split()), DESCRIPTION_CHARS),
         "url": absolute_url(path),
         "type": kind,
         "site_name": SITE_NAME,
