@@ -381,6 +381,15 @@ def _statements(vendor: str) -> dict[str, str]:
     }
 
 
+def _round_number(number: int) -> int:
+    """``number`` when a round can have it, else 404: a prepared statement's parameter has its
+    column's type (smallint), so a larger number from a URL would be an error, not a miss."""
+    low, high = connection.ops.integer_field_range(Round._meta.get_field("number").get_internal_type())
+    if not low <= number <= high:
+        raise Http404
+    return number
+
+
 def _fetch(name, params, many=False):
     with connection.cursor() as cursor:
         prepared.execute(cursor, name, _statements(connection.vendor)[name], params)
@@ -426,7 +435,8 @@ def permalink(viewer, handle: str, number: int, day: date):
     """One day of a round the viewer may open, with its tags and links, and the round's
     sorted dates (its figures and the neighbouring days), or 404. One statement."""
     row = _fetch(
-        "permalink", [handle, number, day.isoformat(), viewer.pk if viewer.is_authenticated else None]
+        "permalink",
+        [handle, _round_number(number), day.isoformat(), viewer.pk if viewer.is_authenticated else None],
     )
     if row is None:
         raise Http404
@@ -444,7 +454,7 @@ def permalink(viewer, handle: str, number: int, day: date):
 
 def shared_round(handle: str, number: int):
     """A public or unlisted round with its owner and its sorted dates, or 404. One statement."""
-    row = _fetch("shared_round", [handle, number])
+    row = _fetch("shared_round", [handle, _round_number(number)])
     if row is None:
         raise Http404
     round, dates, _rest = _owner_and_round(row)

@@ -105,3 +105,16 @@ def test_turned_off_the_statements_go_as_they_are(day):
         permalink(Client(), round, entry)
     assert not any(q["sql"].startswith(("PREPARE", "EXECUTE")) for q in queries.captured_queries)
     assert prepared_names() == set()
+
+
+@pytest.mark.parametrize("number", [32768, 65536, 99999999999999999999])
+def test_a_round_number_no_round_can_have_is_a_404_not_an_error(day, number):
+    user, round, entry = day
+    client = Client(raise_request_exception=False)
+    for path in (
+        f"/@ada/r{number}/{entry.date.isoformat()}/",
+        f"/@ada/r{number}/badge.svg",
+        f"/@ada/r{number}/feed/",
+    ):
+        assert client.get(path).status_code == 404, path
+        assert client.get(path).status_code == 404, path  # and once the statement is prepared
