@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import ProfileForm
@@ -38,9 +39,7 @@ def _set_language_cookie(response, language):
         )
 
 
-@require_POST
-def set_language(request):
-    """Switch language; saved on the profile when signed in. ``next`` must stay on this site."""
+def _switch_language(request):
     language = request.POST.get("language", "")
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -53,3 +52,21 @@ def set_language(request):
         request.user.save(update_fields=["language"])
     _set_language_cookie(response, language)
     return response
+
+
+_save_language = csrf_protect(_switch_language)
+
+
+@csrf_exempt
+@require_POST
+def set_language(request):
+    """Switch language; saved on the profile when signed in. ``next`` must stay on this site.
+
+    Signed in, the choice is saved on the profile: the CSRF check applies, as to every write.
+    A visitor who is not signed in changes nothing but their own language cookie, so the
+    footer's form carries no CSRF token for them: the pages they read hold no per-visitor
+    data and set no cookie (docs/security.md).
+    """
+    if request.user.is_authenticated:
+        return _save_language(request)
+    return _switch_language(request)

@@ -1,9 +1,9 @@
 """The header and footer of every page, rendered once per language and kind of visitor.
 
-They hold no per-page data but the visitor's CSRF token and, in the footer's language form,
-the page's own path: the rest (a dozen URLs, the translated labels) is the same on every
-page, so it is rendered from its template once per process and joined with those two at
-each request. The output is what ``{% include %}`` of the same template would give.
+They hold no per-page data but, in the footer's language form, the page's own path and, for a
+signed-in visitor only, their CSRF token: the rest (a dozen URLs, the translated labels) is the
+same on every page, so it is rendered from its template once per process and joined with those
+two at each request. The output is what ``{% include %}`` of the same template would give.
 """
 
 import secrets
@@ -28,7 +28,9 @@ _TOKEN_FIELD = _FIELD.format(_TOKEN)
 @lru_cache(maxsize=16)
 def _segments(name: str, language: str, signed_in: bool) -> tuple[tuple[str, str], ...]:
     """The fragment cut at the token and path markers: ``((text, marker after it), ...)``."""
-    html = render_to_string(name, {"signed_in": signed_in, "csrf_token": _TOKEN, "next_path": _PATH})
+    # Only a signed-in visitor's forms carry a CSRF token (accounts.views.set_language).
+    token = _TOKEN if signed_in else ""
+    html = render_to_string(name, {"signed_in": signed_in, "csrf_token": token, "next_path": _PATH})
     segments, rest = [], html.rstrip("\n")
     while True:
         cuts = [(rest.find(m), m) for m in (_TOKEN_FIELD, _PATH) if m in rest]
@@ -44,13 +46,12 @@ def _fragment(context, name: str) -> str:
         _segments.cache_clear()
     request = context.get("request")
     user = context.get("user")
-    token = context.get("csrf_token")
-    values = {
-        # What {% csrf_token %} writes: nothing without a token.
-        _TOKEN_FIELD: format_html(_FIELD, token) if token and token != "NOTPROVIDED" else "",
-        _PATH: escape(request.get_full_path()) if request is not None else "",
-    }
     signed_in = bool(user is not None and user.is_authenticated)
+    values = {_PATH: escape(request.get_full_path()) if request is not None else ""}
+    if signed_in:  # the token is made only then: an anonymous visitor's page has none
+        token = context.get("csrf_token")
+        # What {% csrf_token %} writes: nothing without a token.
+        values[_TOKEN_FIELD] = format_html(_FIELD, token) if token and token != "NOTPROVIDED" else ""
     return mark_safe(
         "".join(text + values.get(marker, "") for text, marker in _segments(name, get_language(), signed_in))
     )

@@ -169,3 +169,42 @@ def test_the_language_switch_ignores_an_unknown_language(auth_client, user):
     assert response.status_code == 302
     assert User.objects.get(pk=user.pk).language == ""
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+# --- The CSRF check: on what is saved, not on a visitor's own cookie ---
+
+
+def test_a_visitor_reads_public_pages_without_a_token_or_a_cookie_and_switches_language(user):
+    from django.test import Client
+
+    from journal.tests.factories import log, make_round
+
+    log(make_round(user, days_ago=3), 1, progress="Read the *docs*.")
+    visitor = Client(enforce_csrf_checks=True)
+    for path in ("/@ada/", "/@ada/r1/", "/explore/", "/@ada/r1/stats/"):
+        page = visitor.get(path)
+        assert page.status_code == 200
+        assert "csrfmiddlewaretoken" not in page.content.decode(), path
+        assert not page.cookies, (path, list(page.cookies))
+        assert f'action="{LANGUAGE}"' in page.content.decode()
+    response = visitor.post(LANGUAGE, {"language": "es", "next": "/explore/"})  # the footer's form
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    assert "Últimas entradas públicas" in visitor.get("/explore/").content.decode()
+
+
+def test_signed_in_the_language_switch_needs_the_token(user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    page = client.get("/rounds/")
+    assert 'name="csrfmiddlewaretoken"' in page.content.decode()  # the footer's form has it
+    refused = client.post(LANGUAGE, {"language": "es", "next": "/rounds/"})
+    assert refused.status_code == 403
+    assert User.objects.get(pk=user.pk).language == ""
+    assert settings.LANGUAGE_COOKIE_NAME not in refused.cookies
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    saved = client.post(LANGUAGE, {"language": "es", "next": "/rounds/", "csrfmiddlewaretoken": token})
+    assert saved.status_code == 302
+    assert User.objects.get(pk=user.pk).language == "es"
