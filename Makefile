@@ -26,9 +26,9 @@ run: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## test: the whole suite (uses DATABASE_URL when set, else SQLite)
+## test: the whole suite on every CPU (uses DATABASE_URL when set, else SQLite)
 test: install-dev
-	$(BIN)/python -m pytest -q --ds=hundreddays.test_settings
+	$(BIN)/python -m pytest -q -n auto --ds=hundreddays.test_settings
 
 ## lint: the import contracts (pyproject.toml, docs/architecture.md) first, then ruff, migrations in step, Django's checks
 lint: install-dev

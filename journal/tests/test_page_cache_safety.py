@@ -101,13 +101,28 @@ def test_placeholder_strings_in_every_field_never_carry_a_visitors_token(request
         assert "hd-csrf-placeholder-5f0c1e9a7b" in copies[0], path
 
 
-def test_the_language_form_of_a_kept_page_posts_with_each_visitors_own_token(loaded_round, redis_cache):
-    for visitor in (_csrf_client(), _csrf_client()):
+def test_the_language_form_of_a_kept_page_posts_with_each_visitors_own_token(
+    loaded_round, redis_cache, make_user
+):
+    """Signed in, each visitor's copy of a kept page carries their own token, and their switch
+    needs it; a visitor who is not signed in gets the page with none, and the switch works."""
+    tokens = []
+    for n in range(2):
+        visitor = _csrf_client()
+        visitor.force_login(make_user(f"reader{n}@example.com", handle=f"reader{n}"))
         body = visitor.get("/@ada/r1/").content.decode()
         (token,) = set(TOKEN_FIELD.findall(body))
+        assert visitor.post("/account/language/", {"language": "es"}).status_code == 403
         response = visitor.post("/account/language/", {"language": "es", "csrfmiddlewaretoken": token})
         assert response.status_code == 302
         assert 'lang="es"' in visitor.get("/@ada/r1/").content.decode()
+        tokens.append(token)
+    assert tokens[0] != tokens[1]
+    anonymous = _csrf_client()
+    body = anonymous.get("/@ada/r1/").content.decode()
+    assert TOKEN_FIELD.findall(body) == [] and "csrftoken" not in anonymous.cookies
+    assert anonymous.post("/account/language/", {"language": "es"}).status_code == 302
+    assert 'lang="es"' in anonymous.get("/@ada/r1/").content.decode()
 
 
 def test_a_response_that_sets_a_cookie_is_never_public(rf):
