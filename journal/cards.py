@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from journal import rules
+from journal import figures, rules
 
 _PLACEHOLDER = date(2000, 1, 1)
 
@@ -266,3 +266,47 @@ def share_box(links) -> str:
         f'  <h2 id="share-title">{escape(_("Share this day"))}</h2>\n'
         f'  <ul class="share">\n    {items}\n  </ul>\n</section>'
     )
+
+
+def permalink_body(entry, round, summary, *, urls, share_links, is_owner) -> str:
+    """The content of a day's permalink: where it belongs (owner, round, figures), its card,
+    the days before and after, the share box and, for the owner, edit and delete.
+    ``urls``: the owner's, the round's and the entry's, and the previous, next, edit and
+    delete ones (empty when there is none)."""
+    visibility = ""
+    if round.visibility in ("private", "unlisted"):
+        word = _("private") if round.visibility == "private" else _("unlisted")
+        visibility = f' · <strong class="visibility">{escape(word)}</strong>'
+    lines = [
+        f'<p class="muted small"><a href="{escape(urls["owner"])}">{escape(round.user.name)}</a> / '
+        f'<a href="{escape(urls["round"])}">{escape(round.title)}</a> · '
+        f'<span class="round-figures is-{summary.status}">{escape(figures.headline(summary))}</span>'
+        f"{visibility}</p>",
+        entry_card(
+            entry.card,
+            url=escape(urls["entry"]),
+            target=round.target,
+            level=1,
+            author=(urls["owner"], round.user.name, round.number),
+        ),
+    ]
+    if urls["previous"] or urls["next"]:
+        nav = [f'  <nav class="pagination" aria-label="{escape(_("Other days"))}">']
+        if urls["previous"]:
+            words = escape(_("Previous: day %(day)s") % {"day": entry.previous_day})
+            nav.append(
+                f'    <a rel="prev" href="{escape(urls["previous"])}"><span aria-hidden="true">←</span> {words}</a>'
+            )
+        if urls["next"]:
+            words = escape(_("Next: day %(day)s") % {"day": entry.next_day})
+            nav.append(
+                f'    <a rel="next" href="{escape(urls["next"])}">{words} <span aria-hidden="true">→</span></a>'
+            )
+        lines += [*nav, "  </nav>"]
+    lines.append(share_box(share_links))
+    if is_owner:
+        lines.append(
+            f'  <p class="actions"><a class="button secondary" href="{escape(urls["edit"])}">{escape(_("Edit"))}</a> '
+            f'<a href="{escape(urls["delete"])}">{escape(_("Delete"))}</a></p>'
+        )
+    return mark_safe("\n".join(line for line in lines if line))

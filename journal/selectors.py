@@ -421,19 +421,10 @@ def _entry(values, round):
     return entry
 
 
-def _prefetched(entry, name, objects):
-    """Set what ``entry.<name>.all()`` returns, as prefetch_related would, without a query."""
-    related = getattr(Entry, name)
-    model = related.rel.model if name == "tags" else related.rel.related_model
-    queryset = model._default_manager.none()
-    queryset._result_cache = objects
-    queryset._prefetch_done = True
-    entry.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
-
-
 def permalink(viewer, handle: str, number: int, day: date):
-    """One day of a round the viewer may open, with its tags and links, and the round's
-    sorted dates (its figures and the neighbouring days), or 404. One statement."""
+    """One day of a round the viewer may open, and the round's sorted dates (its figures and the
+    neighbouring days), or 404. The entry's ``card`` holds what its card shows, tags and links
+    included. One statement."""
     row = _fetch(
         "permalink",
         [handle, _round_number(number), day.isoformat(), viewer.pk if viewer.is_authenticated else None],
@@ -443,11 +434,16 @@ def permalink(viewer, handle: str, number: int, day: date):
     round, dates, rest = _owner_and_round(row)
     entry = _entry(rest[: len(_ENTRY)], round)
     tags, links = rest[len(_ENTRY)], rest[len(_ENTRY) + 1]
-    _prefetched(entry, "tags", [Tag(name=name) for name in json.loads(tags or "[]")])
-    _prefetched(
-        entry,
-        "links",
-        [Link(entry=entry, url=url, label=label) for url, label in json.loads(links or "[]")],
+    entry.card = cards.Card(
+        entry.pk,
+        entry.date,
+        entry.day,
+        entry.title,
+        entry.minutes,
+        entry.progress_html,
+        entry.thoughts_html,
+        json.loads(tags or "[]"),
+        [tuple(pair) for pair in json.loads(links or "[]")],
     )
     return entry, dates
 

@@ -75,9 +75,11 @@ def headline(entry) -> str:
     return entry.title or first_line(entry.progress_html)
 
 
-def share_text(entry, round) -> str:
-    """``Day N/T of #100DaysOfCode: <title> <permalink>`` (the community's wording, not translated)."""
-    return f"Day {entry.day}/{round.target} of {HASHTAG}: {headline(entry)} {absolute_url(entry.get_absolute_url())}"
+def share_text(entry, round, path: str | None = None) -> str:
+    """``Day N/T of #100DaysOfCode: <title> <permalink>`` (the community's wording, not translated).
+    ``path``: the entry's own, when the caller has it."""
+    path = path or entry.get_absolute_url()
+    return f"Day {entry.day}/{round.target} of {HASHTAG}: {headline(entry)} {absolute_url(path)}"
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,11 @@ class ShareLink:
     url: str
 
 
-def share_links(entry, round) -> list[ShareLink]:
+def share_links(entry, round, path: str | None = None) -> list[ShareLink]:
     """Links that open X, Bluesky and Mastodon with the share text; none for a private round."""
     if round.is_private:
         return []
-    text = quote(share_text(entry, round), safe="")
+    text = quote(share_text(entry, round, path), safe="")
     return [
         ShareLink("X", f"https://twitter.com/intent/tweet?text={text}"),
         ShareLink("Bluesky", f"https://bsky.app/intent/compose?text={text}"),

@@ -199,22 +199,36 @@ def entry_detail(request, handle, number, date):
     title = _("Day %(day)s of %(target)s") % {"day": entry.day, "target": round.target}
     if entry.title:
         title = f"{title}: {entry.title}"
+    # Every URL of the page from one reverse() of the day's own: the days differ only in their date.
+    entry_url = reverse("journal:entry", kwargs={**kwargs, "date": entry.date})
+    prefix, suffix = entry_url.rsplit(entry.date.isoformat(), 1)
+    is_owner = _is_owner(request, round)
+    urls = {
+        "owner": round.user.get_absolute_url(),
+        "round": round.get_absolute_url(),
+        "entry": entry_url,
+        "previous": f"{prefix}{entry.previous_date.isoformat()}{suffix}" if entry.previous_date else "",
+        "next": f"{prefix}{entry.next_date.isoformat()}{suffix}" if entry.next_date else "",
+        "edit": reverse("journal:entry-edit", kwargs={"number": round.number, "date": entry.date})
+        if is_owner
+        else "",
+        "delete": reverse("journal:entry-delete", kwargs={"number": round.number, "date": entry.date})
+        if is_owner
+        else "",
+    }
     context = {
-        "round": round,
-        "entry": entry,
-        "summary": summary,
-        "is_owner": _is_owner(request, round),
-        "previous_url": reverse("journal:entry", kwargs={**kwargs, "date": entry.previous_date})
-        if entry.previous_date
-        else "",
-        "next_url": reverse("journal:entry", kwargs={**kwargs, "date": entry.next_date})
-        if entry.next_date
-        else "",
-        "share_links": share.share_links(entry, round),
+        "body": cards.permalink_body(
+            entry,
+            round,
+            summary,
+            urls=urls,
+            share_links=share.share_links(entry, round, entry_url),
+            is_owner=is_owner,
+        ),
         "seo": share.page_meta(
             title=f"{title} · {round.user.name}",
             description=share.plain_text(entry.progress_html),
-            path=entry.get_absolute_url(),
+            path=entry_url,
             kind="article",
             noindex=not round.is_public,
             image=None
