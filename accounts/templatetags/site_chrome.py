@@ -12,6 +12,7 @@ from functools import lru_cache
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -55,6 +56,17 @@ def _fragment(context, name: str) -> str:
     return mark_safe(
         "".join(text + values.get(marker, "") for text, marker in _segments(name, get_language(), signed_in))
     )
+
+
+@lru_cache(maxsize=32)
+def _asset(path: str) -> str:
+    return static(path)
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """``{% static path %}``, looked up once per process: the storage's manifest is read at start."""
+    return _asset(path)
 
 
 @register.simple_tag(takes_context=True)
