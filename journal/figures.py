@@ -35,6 +35,12 @@ def headline(summary: rules.Summary) -> str:
     return _("Day %(day)s of %(target)s") % {"day": summary.day, "target": summary.target}
 
 
+def compact(summary: rules.Summary) -> str:
+    """The figures of a round in a list: "Day 12 of 100 · 11 logged · 11%", or how it ended."""
+    logged = f" · {_('%(n)s logged') % {'n': summary.logged}}" if summary.status == rules.ACTIVE else ""
+    return f"{headline(summary)}{logged} · {summary.percent}%"
+
+
 def status_word(summary: rules.Summary) -> str:
     """One word for lists: active, broken, finished or completed."""
     return {

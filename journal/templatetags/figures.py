@@ -7,4 +7,5 @@ from journal import figures
 register = template.Library()
 
 register.filter("headline", figures.headline)
+register.filter("compact", figures.compact)
 register.filter("status_word", figures.status_word)
