@@ -123,6 +123,9 @@ if DATABASE_URL:
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0),
         conn_health_checks=True,
     )
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with a health check that costs no round trip (hundreddays.postgresql).
+        _db["ENGINE"] = "hundreddays.postgresql"
 else:
     _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
 DATABASES = {"default": _db}
