@@ -18,6 +18,7 @@ from html import escape
 
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -282,12 +283,15 @@ def permalink_body(entry, round, summary, *, urls, share_links, is_owner) -> str
         f'<a href="{escape(urls["round"])}">{escape(round.title)}</a> · '
         f'<span class="round-figures is-{summary.status}">{escape(figures.headline(summary))}</span>'
         f"{visibility}</p>",
-        entry_card(
-            entry.card,
-            url=escape(urls["entry"]),
-            target=round.target,
-            level=1,
-            author=(urls["owner"], round.user.name, round.number),
+        # Safe already (entry_card escapes what it is given): conditional_escape leaves it as it is.
+        conditional_escape(
+            entry_card(
+                entry.card,
+                url=escape(urls["entry"]),
+                target=round.target,
+                level=1,
+                author=(urls["owner"], round.user.name, round.number),
+            )
         ),
     ]
     if urls["previous"] or urls["next"]:
