@@ -5,6 +5,8 @@ private round has no badge, not even for its owner. Every piece of user text
 is XML-escaped, without the characters XML forbids (hundreddays.textsafety).
 """
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.text import Truncator
@@ -76,22 +78,35 @@ def render_svg(round, summary) -> str:
         f'fill="{STATUS_COLOUR[summary.status]}">{textsafety.xml_text(count)}</text>',
         "</g>",
     ]
-    top = PAD + HEADER
-    for i, cell in enumerate(cells):
-        x = PAD + (i % COLUMNS) * (CELL + GAP)
-        y = top + (i // COLUMNS) * (CELL + GAP)
-        fill, stroke = fills[cell.state]
-        if cell.state == rules.MISSED and cell.date == summary.broken_on:
-            fill = stroke  # the day it broke: a solid red cell
-        parts.append(
-            f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" rx="2" fill="{fill}" stroke="{stroke}"/>'
+    broken_on = summary.broken_on
+    parts += [
+        _cell(
+            i,
+            fills[cell.state],
+            cell.state == rules.MISSED,
+            cell.state == rules.MISSED and cell.date == broken_on,
         )
-        if cell.state == rules.MISSED:
-            # A cross, so a missed day does not depend on colour alone.
-            cross = "#ffffff" if cell.date == summary.broken_on else stroke
-            parts.append(f'<path d="M{x + 3} {y + 3}l6 6m0-6l-6 6" stroke="{cross}" stroke-width="1.5"/>')
+        for i, cell in enumerate(cells)
+    ]
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _cell(i: int, colours: tuple[str, str], missed: bool, broke: bool) -> str:
+    """The square of the ``i``-th day (and its cross when missed): a few thousand strings in all,
+    made once per process instead of once a day of every badge built."""
+    x = PAD + (i % COLUMNS) * (CELL + GAP)
+    y = PAD + HEADER + (i // COLUMNS) * (CELL + GAP)
+    fill, stroke = colours
+    if broke:
+        fill = stroke  # the day it broke: a solid red cell
+    rect = f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" rx="2" fill="{fill}" stroke="{stroke}"/>'
+    if not missed:
+        return rect
+    # A cross, so a missed day does not depend on colour alone.
+    cross = "#ffffff" if broke else stroke
+    return f'{rect}\n<path d="M{x + 3} {y + 3}l6 6m0-6l-6 6" stroke="{cross}" stroke-width="1.5"/>'
 
 
 @require_safe
