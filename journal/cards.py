@@ -153,8 +153,13 @@ def profile_latest(rows, rounds) -> str:
     return mark_safe("".join(out))
 
 
-def card_of(entry, *, brief=False) -> Card:
-    """A model ``Entry`` as a card (its tags and links prefetched; links are not read when brief)."""
+def card_of(entry, *, brief=False, tags=None, links=None) -> Card:
+    """A model ``Entry`` as a card: ``tags`` (names) and ``links`` ((url, label) pairs) when the
+    caller read them, else the entry's prefetched ones (links are not read when brief)."""
+    if tags is None:
+        tags = [tag.name for tag in entry.tags.all()]
+    if links is None:
+        links = [] if brief else [(link.url, link.label) for link in entry.links.all()]
     return Card(
         entry.pk,
         entry.date,
@@ -163,8 +168,8 @@ def card_of(entry, *, brief=False) -> Card:
         entry.minutes,
         entry.progress_html,
         entry.thoughts_html,
-        [tag.name for tag in entry.tags.all()],
-        [] if brief else [(link.url, link.label) for link in entry.links.all()],
+        tags,
+        links,
     )
 
 

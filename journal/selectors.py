@@ -434,17 +434,8 @@ def permalink(viewer, handle: str, number: int, day: date):
     round, dates, rest = _owner_and_round(row)
     entry = _entry(rest[: len(_ENTRY)], round)
     tags, links = rest[len(_ENTRY)], rest[len(_ENTRY) + 1]
-    entry.card = cards.Card(
-        entry.pk,
-        entry.date,
-        entry.day,
-        entry.title,
-        entry.minutes,
-        entry.progress_html,
-        entry.thoughts_html,
-        json.loads(tags or "[]"),
-        [tuple(pair) for pair in json.loads(links or "[]")],
-    )
+    links = [tuple(pair) for pair in json.loads(links or "[]")]
+    entry.card = cards.card_of(entry, tags=json.loads(tags or "[]"), links=links)
     return entry, dates
 
 
