@@ -29,9 +29,9 @@ _TOKEN_FIELD = _FIELD.format(_TOKEN)
 @lru_cache(maxsize=16)
 def _segments(name: str, language: str, signed_in: bool) -> tuple[tuple[str, str], ...]:
     """The fragment cut at the token and path markers: ``((text, marker after it), ...)``."""
-    # Only a signed-in visitor's forms carry a CSRF token (accounts.views.set_language).
-    token = _TOKEN if signed_in else ""
-    html = render_to_string(name, {"signed_in": signed_in, "csrf_token": token, "next_path": _PATH})
+    # Only a signed-in visitor's forms carry a CSRF token (accounts.views.set_language): the
+    # templates put {% csrf_token %} inside {% if signed_in %}.
+    html = render_to_string(name, {"signed_in": signed_in, "csrf_token": _TOKEN, "next_path": _PATH})
     segments, rest = [], html.rstrip("\n")
     while True:
         cuts = [(rest.find(m), m) for m in (_TOKEN_FIELD, _PATH) if m in rest]
