@@ -199,7 +199,7 @@ def entry_detail(request, handle, number, date):
     title = _("Day %(day)s of %(target)s") % {"day": entry.day, "target": round.target}
     if entry.title:
         title = f"{title}: {entry.title}"
-    # Every URL of the page from one reverse() of the day's own: the days differ only in their date.
+    # The previous and next days from one reverse() of this day's URL: days differ only in their date.
     entry_url = reverse("journal:entry", kwargs={**kwargs, "date": entry.date})
     prefix, suffix = entry_url.rsplit(entry.date.isoformat(), 1)
     is_owner = _is_owner(request, round)
