@@ -2,7 +2,7 @@
 
 Every signed-in request loads its user (Django's ``get_user``): one SQL query, the
 largest cost of a kept dashboard. With Redis configured (``REDIS_URL``) the user is
-kept in the cache under a key holding a token (``hundreddays.cache.tokens``) that every
+kept in the cache under a key holding a token (``hundreddays.cache.scoped_get``) that every
 save or delete of that user drops (``forget``, connected in accounts/apps.py: in the
 writing transaction and after it commits), so a changed password, a deactivation or a
 new name is seen by the very next request, by every worker. With the database cache a
@@ -14,7 +14,7 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.cache import cache
 
-from hundreddays.cache import drop_tokens, keeps_pages, tokens
+from hundreddays.cache import drop_tokens, keeps_pages, scoped_get
 
 USER_TIMEOUT = 3600
 
@@ -37,9 +37,7 @@ class CachedUserMixin:
             pk = int(user_id)
         except (TypeError, ValueError):
             return None
-        (token,) = tokens([_scope(pk)])
-        key = f"hd:user:{pk}:{token}"
-        user = cache.get(key)
+        key, user = scoped_get([_scope(pk)], str(pk), "hd:user:")  # one round trip with Redis
         if user is None:
             user = super().get_user(pk)
             if user is not None:

@@ -17,13 +17,17 @@ costs about 0.15 ms of CPU, more than the GET itself on loopback. A client is
 thread-safe and holds no connection of its own (the pool does), so one per pool is
 enough. Keys are not checked for memcached's limits either (Redis has none).
 
-Scope tokens (``tokens``, ``drop_tokens``) live here, not in an app, because both
-``accounts`` (the signed-in user kept in Redis) and ``journal`` (its kept pages) key
-what they keep by them, and ``accounts`` never imports ``journal``.
+Scope tokens (``tokens``, ``drop_tokens``, ``scoped_get``) live here, not in an app,
+because both ``accounts`` (the signed-in user kept in Redis) and ``journal`` (its kept
+pages) key what they keep by them, and ``accounts`` never imports ``journal``.
+``scoped_get`` reads the tokens and the value kept under them in one round trip with
+Redis (a Lua script), where reading the tokens, then the value, took two or three: a
+round trip costs a worker about 0.1 ms of CPU, as much as serving a kept page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import threading
@@ -34,9 +38,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends import db as django_db
 from django.core.cache.backends import redis as django_redis
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, default_key_func
 from django.db import DatabaseError, router, transaction
 from django.utils.cache import patch_cache_control
+from redis.commands.core import Script
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("hundreddays.cache")
@@ -204,6 +209,20 @@ class RedisCache(_NeverFails, django_redis.RedisCache):
     def validate_key(self, key):
         """Any string is a valid Redis key: no memcached warnings to look for."""
 
+    def scoped_get(self, scopes, material, namespace, known):
+        """The module's ``scoped_get`` in one script; None when Redis does not answer."""
+        return self._try("scoped_get", None, self._scoped_get, scopes, material, namespace, known)
+
+    def _scoped_get(self, scopes, material, namespace, known):
+        keys = [self.make_key(_token_key(scope)) for scope in scopes]
+        known_digest = known[len(namespace) :] if known.startswith(namespace) else ""
+        args = [*(_new_token() for _ in keys), TOKEN_TIMEOUT, material, self.make_key(namespace), known_digest]
+        reply = _script(keys=keys, args=args, client=self._cache.get_client(write=True))
+        key = namespace + reply[0].decode()
+        if len(reply) == 1:
+            return key, SAME
+        return key, None if reply[1] is None else self._cache._serializer.loads(reply[1])
+
 
 class DatabaseCache(_NeverFails, django_db.DatabaseCache):
     """The database table, every error a miss; inside a transaction an error rolls back
@@ -251,6 +270,11 @@ def _token_key(scope: str) -> str:
     return f"hd:tok:{scope}"
 
 
+def _new_token() -> int:
+    # An int: Django's Redis serializer keeps it as its digits, as the Lua script writes it.
+    return secrets.randbits(63)
+
+
 def tokens(scopes: Iterable[str]) -> list[str]:
     """The current token of each scope (one cache read), made when missing.
 
@@ -264,11 +288,58 @@ def tokens(scopes: Iterable[str]) -> list[str]:
     for key in keys:
         value = found.get(key)
         if value is None:
-            value = secrets.token_hex(8)
+            value = _new_token()
             if not cache.add(key, value, TOKEN_TIMEOUT):
                 value = cache.get(key) or value
-        result.append(value)
+        result.append(str(value))
     return result
+
+
+def scoped_key(namespace: str, material: str, scope_tokens: Iterable[str]) -> str:
+    """The key of ``material`` under these tokens (``scoped_get``'s Lua script computes the same)."""
+    raw = ":".join((material, *map(str, scope_tokens)))
+    return namespace + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+
+
+# Held by the caller already (``scoped_get``'s ``known``): not read again.
+SAME = object()
+
+# KEYS: the scopes' token keys. ARGV: a new token for each, the tokens' lifetime, the material,
+# the value's key prefix, the digest the caller holds. Reads (and makes) the tokens, then reads
+# the value under the key they give, unless the caller holds it. The value's key is not in
+# KEYS: one Redis server, not a Redis Cluster.
+_SCOPED_GET = """
+local n = #KEYS
+local values = redis.call('MGET', unpack(KEYS))
+for i = 1, n do
+  if not values[i] then
+    values[i] = ARGV[i]
+    redis.call('SET', KEYS[i], ARGV[i], 'EX', ARGV[n + 1])
+  end
+end
+local digest = redis.sha1hex(ARGV[n + 2] .. ':' .. table.concat(values, ':'))
+if digest == ARGV[n + 4] then
+  return {digest}
+end
+return {digest, redis.call('GET', ARGV[n + 3] .. digest)}
+"""
+_script = Script(None, _SCOPED_GET.encode())  # bytes: no client needed to hash it
+
+
+def scoped_get(scopes: Iterable[str], material: str, namespace: str, known: str = ""):
+    """``(key, value)``: the key of ``material`` under the current tokens of ``scopes`` (made
+    when missing) and the value kept there: None when nothing is, ``SAME`` when the key is
+    ``known`` (the caller holds that value). One round trip with Redis, two with other caches.
+    When the cache does not answer, the key is one nothing is ever kept under."""
+    scopes = list(scopes)
+    in_one_script = getattr(cache, "scoped_get", None)  # RedisCache
+    if in_one_script is not None and cache.key_func is default_key_func:
+        found = in_one_script(scopes, material, namespace, known)
+        if found is not None:
+            return found
+        return scoped_key(namespace, material, [secrets.token_hex(8)]), None
+    key = scoped_key(namespace, material, tokens(scopes))
+    return (key, SAME) if key == known else (key, cache.get(key))
 
 
 def drop_tokens(scopes: Iterable[str]) -> None:

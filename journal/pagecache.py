@@ -18,8 +18,10 @@ Each scope has a token in the shared cache (``hundreddays.cache.tokens``); a pag
 holds the tokens of its scopes plus everything else it depends on (kind, path, language,
 the viewer, a fingerprint of templates and translations). Writers call ``changed(...)``,
 which drops the tokens: the next read makes new ones and so new keys. The reason this is
-never stale is in ``hundreddays.cache.drop_tokens``. Each process also keeps the pages it
-served last in memory (``LOCAL``, bounded in bytes): a hit then reads only the tokens.
+never stale is in ``hundreddays.cache.drop_tokens``. The tokens and the page under them
+are read in one round trip (``hundreddays.cache.scoped_get``). Each process also keeps the
+pages it served last in memory (``LOCAL``, bounded in bytes): a hit then reads only the
+tokens.
 
 Pages are kept only in memory caches (Redis): with the database cache, keeping a page
 costs more statements than building it (``hundreddays.cache.keeps_pages``). A cache error
@@ -55,7 +57,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
-from hundreddays.cache import drop_tokens, keeps_pages, tokens
+from hundreddays.cache import SAME, drop_tokens, keeps_pages, scoped_get, scoped_key
 from journal.models import Round
 
 PUBLIC = "public"
@@ -143,6 +145,7 @@ class Page:
     expires_at: float
     public: bool = False
     validators: dict[str, str] = field(default_factory=dict)
+    key: str = ""  # where it is kept: its scopes' tokens when it was built
 
     @property
     def size(self) -> int:
@@ -150,7 +153,8 @@ class Page:
 
 
 class LocalPages:
-    """The pages this process served last, at most ``limit`` bytes of them (LRU)."""
+    """The pages this process served last, at most ``limit`` bytes of them (LRU), one per
+    request that asks for it (``page_material``): the newest page built for it."""
 
     def __init__(self, limit: int = LOCAL_BYTES):
         self.limit = limit
@@ -203,9 +207,17 @@ def viewer_parts(request) -> tuple:
     return (user.pk, user.handle, user.name, user.email, user.avatar_url, user.language)
 
 
+def page_material(kind: str, parts: Iterable) -> str:
+    """Everything a page's key holds but its scopes' tokens."""
+    return ":".join(map(str, (generation(), kind, get_language(), *parts)))
+
+
+def page_namespace(kind: str) -> str:
+    return f"hd:page:{kind}:"
+
+
 def page_key(kind: str, parts: Iterable, scope_tokens: Iterable[str]) -> str:
-    raw = ":".join(map(str, (generation(), kind, get_language(), *parts, *scope_tokens)))
-    return f"hd:page:{kind}:{hashlib.md5(raw.encode(), usedforsecurity=False).hexdigest()}"
+    return scoped_key(page_namespace(kind), page_material(kind, parts), scope_tokens)
 
 
 def csrf_slots(request) -> dict:
@@ -248,12 +260,18 @@ def kept(
                 page = _page_of(response, public, slot=None)
                 return response if page is None else respond(request, page)
             parts = (request.get_full_path(), *viewer_parts(request)) if per_viewer else (request.path,)
-            key = page_key(kind, parts, tokens([ALL, *scopes(request, **kwargs)]))
-            page = LOCAL.get(key)
-            if page is None:
-                page = cache.get(key)
-                if page is not None:
-                    LOCAL.put(key, page)
+            material = page_material(kind, parts)
+            local = LOCAL.get(material)
+            key, page = scoped_get(
+                [ALL, *scopes(request, **kwargs)],
+                material,
+                page_namespace(kind),
+                known=local.key if local is not None else "",
+            )
+            if page is SAME:
+                page = local
+            elif page is not None:
+                LOCAL.put(material, page)
             now = time.time()
             if page is None or page.expires_at <= now:
                 slot = secrets.token_hex(16)
@@ -265,8 +283,9 @@ def kept(
                 page = _page_of(response, public, slot=slot)
                 if page is None:
                     return response
+                page.key = key
                 cache.set(key, page, max(1, min(PAGE_TIMEOUT, int(page.expires_at - now))))
-                LOCAL.put(key, page)
+                LOCAL.put(material, page)
             return respond(request, page)
 
         return wrapper

@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 OFFICIAL = "official"
@@ -158,8 +159,12 @@ def broken_on(dates, start: date, target: int, rule: str, today: date) -> date |
     """The second of the first two consecutive missed dates (official rule), or None."""
     if rule != OFFICIAL:
         return None
+    return _first_break(missed_dates(dates, start, target, rule, today))
+
+
+def _first_break(missed: list[date]) -> date | None:
     previous = None
-    for d in missed_dates(dates, start, target, rule, today):
+    for d in missed:
         if previous is not None and d - previous == ONE_DAY:
             return d
         previous = d
@@ -222,11 +227,17 @@ def projected_finish(dates, start: date, target: int, rule: str, today: date) ->
 
 
 def status(dates, start: date, target: int, rule: str, today: date) -> str:
-    if is_completed(dates, start, target, rule, today):
+    ordered = _sorted(dates)
+    return _status(len(ordered), broken_on(ordered, start, target, rule, today), start, target, rule, today)
+
+
+def _status(n: int, broke: date | None, start: date, target: int, rule: str, today: date) -> str:
+    """``status`` from the number of logged dates and the break (``broken_on``)."""
+    if n >= target:
         return COMPLETED
-    if is_broken(dates, start, target, rule, today):
+    if broke is not None:
         return BROKEN
-    if is_finished(dates, start, target, rule, today):
+    if rule == CALENDAR and today > calendar_finish(start, target):
         return FINISHED
     return ACTIVE
 
@@ -242,8 +253,7 @@ def current_day(dates, start: date, target: int, rule: str, today: date) -> int:
     return max(1, n if today in logged else n + 1)
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple: a badge or a journal makes one a day of the round
     date: date
     state: str  # LOGGED, MISSED, TODAY (not logged yet), FUTURE or ENDED (after a break, not logged)
     day: int | None  # the day number, when logged or when it can be told
@@ -299,10 +309,14 @@ def grid(dates, start: date, target: int, rule: str, today: date) -> list[Cell]:
     would otherwise draw years of crosses).
     """
     ordered = _sorted(dates)
+    missed = missed_dates(ordered, start, target, rule, today)
+    broke = _first_break(missed) if rule == OFFICIAL else None
+    return _grid(ordered, start, target, rule, today, set(missed), broke)
+
+
+def _grid(ordered: list[date], start, target, rule, today, missed: set[date], broke: date | None) -> list[Cell]:
     numbers = day_numbers(ordered, start, rule)
     logged = set(ordered)
-    missed = set(missed_dates(ordered, start, target, rule, today))
-    broke = broken_on(ordered, start, target, rule, today)
     if broke is not None and len(ordered) < target:
         end = max([broke, *ordered])
         return [
@@ -341,9 +355,9 @@ def grid(dates, start: date, target: int, rule: str, today: date) -> list[Cell]:
 def summarize(dates, start: date, target: int, rule: str, today: date, *, with_grid=False) -> Summary:
     ordered = _sorted(dates)
     n = len(ordered)
-    missed = missed_dates(ordered, start, target, rule, today)
-    broke = broken_on(ordered, start, target, rule, today)
-    state = status(ordered, start, target, rule, today)
+    missed = all_missed = missed_dates(ordered, start, target, rule, today)
+    broke = _first_break(missed) if rule == OFFICIAL else None
+    state = _status(n, broke, start, target, rule, today)
     logged_today = today in set(ordered)
     yesterday = today - ONE_DAY
     if state == BROKEN:
@@ -386,5 +400,5 @@ def summarize(dates, start: date, target: int, rule: str, today: date, *, with_g
         ),
         logged_today=logged_today,
         counted=counted,
-        cells=grid(ordered, start, target, rule, today) if with_grid else [],
+        cells=_grid(ordered, start, target, rule, today, set(all_missed), broke) if with_grid else [],
     )
