@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -41,8 +43,11 @@ from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, default_key_func
 from django.db import DatabaseError, router, transaction
 from django.utils.cache import patch_cache_control
+from redis.backoff import NoBackoff
 from redis.commands.core import Script
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.retry import Retry
 
 logger = logging.getLogger("hundreddays.cache")
 
@@ -182,16 +187,42 @@ class _NeverFails:
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
+    """One ``redis.Redis`` per pool, each on one connection of its own.
+
+    A command through the pool checks its connection out first: a ``getpid`` to see a fork,
+    a non-blocking ``recv`` between two ``ioctl`` to see unread data, five system calls
+    around the two the command needs. A client's own connection skips them; redis-py
+    serializes its threads on it with a lock. After a fork the child makes its own
+    (``_forget_clients``). Should Redis restart, a command that finds the old connection
+    closed connects again and is sent once more (a refused connection fails at once; a
+    timeout is not retried, so a hung Redis still costs a worker one ``socket_timeout``).
+    """
+
+    _all = weakref.WeakSet()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._all.add(self)
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
         client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._client(connection_pool=pool, single_connection_client=True)
+            client.connection.retry = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+            self._clients[id(pool)] = client
         return client
+
+
+def _forget_clients():
+    # In a forked child: the parent's connections are not ours (redis-py closes a
+    # connection only in the process that opened it).
+    for backend in list(RedisCacheClient._all):
+        backend._clients = {}
+
+
+os.register_at_fork(after_in_child=_forget_clients)
 
 
 # A stopped Redis refuses at once; a hung one must not hold a worker longer than this.

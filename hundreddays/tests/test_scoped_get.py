@@ -100,3 +100,17 @@ def test_a_page_first_asked_of_this_process_costs_one_round_trip(commands, clien
     response = client.get("/@ada/r1/badge.svg")
     assert response.status_code == 200 and response.content.startswith(b"<svg")
     assert commands == ["EVALSHA"]
+
+
+def test_a_forked_worker_never_uses_its_parents_connection(redis_cache):
+    import os
+
+    cache.set("fork-probe", "parent")
+    parent_client = cache._cache.get_client(write=True)
+    pid = os.fork()
+    if pid == 0:  # the child: its own client and connection, the parent's left alone
+        ok = cache._cache.get_client(write=True) is not parent_client and cache.get("fork-probe") == "parent"
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert cache.get("fork-probe") == "parent"  # the parent's connection still works

@@ -285,6 +285,21 @@ def test_with_redis_stopped_mid_run_every_page_and_write_still_answers(private_r
     assert cache.get("hd:probe:none") is None
 
 
+def test_a_redis_restart_between_requests_costs_no_miss(private_redis, client, user, caplog):
+    round = make_round(user, days_ago=3, visibility="public")
+    log(round, 1, 2)
+    assert client.get("/@ada/r1/badge.svg").status_code == 200  # the worker's connection is open
+    private_redis.stop()
+    private_redis.start()  # an empty Redis on the same port: the old connection is closed
+    pagecache.LOCAL.clear()
+    assert client.get("/@ada/r1/badge.svg").status_code == 200  # built again, and kept
+    assert not cache.health.paused()
+    assert not [r for r in caplog.records if "served as a miss" in r.getMessage()]
+    pagecache.LOCAL.clear()
+    _response, ctx = budget.request(client, "/@ada/r1/badge.svg")
+    assert budget.statements(ctx) == []  # read from the new Redis
+
+
 def test_what_was_written_while_the_cache_was_away_never_comes_back_stale(redis_cache, monkeypatch):
     from django.core.cache.backends import redis as django_redis
     from redis.exceptions import ConnectionError as RedisConnectionError
