@@ -7,11 +7,23 @@ that is over says how it ended instead of "Day N of T": "Broke on B after n days
 
 from __future__ import annotations
 
-from django.utils.formats import date_format
+from functools import lru_cache
+
+from django.utils import formats
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from journal import rules
+
+
+def date_format(value) -> str:
+    """``value`` in the active language's DATE_FORMAT, formatted once per process and language."""
+    return _date_format(value, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _date_format(value, language) -> str:
+    return formats.date_format(value)
 
 
 def headline(summary: rules.Summary) -> str:

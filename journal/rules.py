@@ -314,7 +314,9 @@ def grid(dates, start: date, target: int, rule: str, today: date) -> list[Cell]:
     return _grid(ordered, start, target, rule, today, set(missed), broke)
 
 
-def _grid(ordered: list[date], start, target, rule, today, missed: set[date], broke: date | None) -> list[Cell]:
+def _grid(
+    ordered: list[date], start, target, rule, today, missed: set[date], broke: date | None
+) -> list[Cell]:
     numbers = day_numbers(ordered, start, rule)
     logged = set(ordered)
     if broke is not None and len(ordered) < target:

@@ -49,7 +49,7 @@ def _text(html: str) -> str:
     return unescape(_TAG.sub("", html or ""))
 
 
-def _truncated(text: str, limit: int) -> str:
+def truncated(text: str, limit: int) -> str:
     """``Truncator(text).chars(limit)``, which leaves a text of at most ``limit`` characters as it is
     (it counts fewer when some combine), without walking through such a text."""
     return Truncator(text).chars(limit) if len(text) > limit else text
@@ -58,7 +58,7 @@ def _truncated(text: str, limit: int) -> str:
 def plain_text(html: str, limit: int | None = DESCRIPTION_CHARS) -> str:
     """Sanitized HTML as one line of text, for meta descriptions (escape it again on output)."""
     text = " ".join(_text(html).split())
-    return _truncated(text, limit) if limit else text
+    return truncated(text, limit) if limit else text
 
 
 def first_line(html: str, limit: int = HEADLINE_CHARS) -> str:
@@ -66,7 +66,7 @@ def first_line(html: str, limit: int = HEADLINE_CHARS) -> str:
     for line in _text(html).splitlines():
         line = " ".join(line.split())
         if line:
-            return _truncated(line, limit)
+            return truncated(line, limit)
     return ""
 
 
@@ -121,7 +121,7 @@ def page_meta(
     """
     return {
         "title": title,
-        "description": _truncated(" ".join(str(description).split()), DESCRIPTION_CHARS),
+        "description": truncated(" ".join(str(description).split()), DESCRIPTION_CHARS),
         "url": absolute_url(path),
         "type": kind,
         "site_name": SITE_NAME,

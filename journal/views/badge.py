@@ -9,7 +9,6 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_safe
@@ -51,7 +50,7 @@ def render_svg(round, summary) -> str:
     height = PAD + HEADER + rows * (CELL + GAP) - GAP + PAD
     count = figures.short(summary)
     # About 7.6 px a character of bold 12 px text, 9 px of bold 14 px: the title never runs into the count.
-    title = Truncator(round.title).chars(int((WIDTH - 2 * PAD - 9 * len(count) - 10) / 7.6))
+    title = share.truncated(round.title, int((WIDTH - 2 * PAD - 9 * len(count) - 10) / 7.6))
     if summary.is_over:
         label = _("%(title)s: %(figures)s (#100DaysOfCode)") % {
             "title": round.title,
