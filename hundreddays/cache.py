@@ -247,7 +247,13 @@ class RedisCache(_NeverFails, django_redis.RedisCache):
     def _scoped_get(self, scopes, material, namespace, known):
         keys = [self.make_key(_token_key(scope)) for scope in scopes]
         known_digest = known[len(namespace) :] if known.startswith(namespace) else ""
-        args = [*(_new_token() for _ in keys), TOKEN_TIMEOUT, material, self.make_key(namespace), known_digest]
+        args = [
+            *(_new_token() for _ in keys),
+            TOKEN_TIMEOUT,
+            material,
+            self.make_key(namespace),
+            known_digest,
+        ]
         reply = _script(keys=keys, args=args, client=self._cache.get_client(write=True))
         key = namespace + reply[0].decode()
         if len(reply) == 1:
