@@ -13,9 +13,9 @@ the cache answers again, so nothing out of date comes back. ``status()`` says wh
 cache answers (``/readyz``).
 
 Redis: Django builds a new ``redis.Redis`` for every cache call; with redis-py 6 that
-costs about 0.15 ms of CPU, more than the GET itself on loopback. A client is
-thread-safe and holds no connection of its own (the pool does), so one per pool is
-enough. Keys are not checked for memcached's limits either (Redis has none).
+costs about 0.15 ms of CPU, more than the GET itself on loopback. Here each pool has
+one client, on a connection of its own (``RedisCacheClient``). Keys are not checked for
+memcached's limits either (Redis has none).
 
 Scope tokens (``tokens``, ``drop_tokens``, ``scoped_get``) live here, not in an app,
 because both ``accounts`` (the signed-in user kept in Redis) and ``journal`` (its kept
