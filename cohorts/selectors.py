@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.http import Http404
 from django.utils import timezone
@@ -74,8 +75,7 @@ def organizer_cohort(user, slug) -> Access:
     return access
 
 
-@dataclass
-class Cell:
+class Cell(NamedTuple):  # a tuple: 300 members × the heatmap's days are made per request
     date: date
     state: str  # rules.LOGGED, rules.MISSED, rules.TODAY, rules.FUTURE, or "" (outside the round)
 

@@ -34,6 +34,17 @@ def world(user):
     return cohort, grace, linus, stranger
 
 
+def test_a_members_name_is_text_in_the_table_and_its_remove_button(world, auth_client):
+    cohort, grace, *_ = world
+    grace.display_name = '<img src=x onerror="alert(1)"> & Grace\'s'
+    grace.save()
+    page = auth_client.get(f"/c/{cohort.slug}/").content.decode()
+    assert "<img src=x" not in page
+    shown = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; Grace&#x27;s"
+    assert f'<th scope="row">{shown} <span class="who muted small">@grace</span>' in page
+    assert f'aria-label="Remove {shown}"' in page
+
+
 ORGANIZER_GETS = ["members.csv", "settings/", "delete/"]
 ORGANIZER_POSTS = [
     "settings/",
