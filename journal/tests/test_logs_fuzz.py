@@ -168,15 +168,25 @@ PATHOLOGICAL = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
-def test_no_parse_takes_more_than_a_second_up_to_the_upload_limit(name):
-    text = PATHOLOGICAL[name]()
-    assert len(text.encode()) <= TWO_MB + 64
+def _parse_seconds(text) -> float:
     # CPU time of this process: the machine running the tests may be shared and busy.
     began = time.process_time()
     try:
         parse_markdown_log(text, start=datetime.date(2024, 1, 1))
     except LogError as error:
         assert error.reason
-    elapsed = time.process_time() - began
-    assert elapsed < 1.0, f"{name}: {elapsed:.2f} s"
+    return time.process_time() - began
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_no_parse_is_slower_than_linear_up_to_the_upload_limit(name):
+    """Twice the text takes about twice the time (a quadratic parse takes four times as long),
+    and the largest upload is parsed in well under a worker's timeout. The slowest case,
+    ``labels`` (131,072 label lines), took 0.95 s of CPU on a machine twice as slow as usual,
+    where a bound of one second failed CI; the time's shape is what tells a linear parse."""
+    text = PATHOLOGICAL[name]()
+    assert len(text.encode()) <= TWO_MB + 64
+    full = _parse_seconds(text)
+    assert full < 3.0, f"{name}: {full:.2f} s"
+    half = _parse_seconds(text[: len(text) // 2])
+    assert full < 3 * half + 0.05, f"{name}: {full:.2f} s for 2 MB, {half:.2f} s for 1 MB"
