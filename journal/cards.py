@@ -17,7 +17,6 @@ from functools import lru_cache
 from html import escape
 
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
@@ -68,7 +67,7 @@ def _minutes(language, minutes) -> str:
 @lru_cache(maxsize=4096)
 def _long_date(language, d) -> str:
     """``d`` as the ``date:"DATE_FORMAT"`` filter writes it, escaped; kept per language."""
-    return escape(date_format(d))
+    return escape(figures.date_format(d))
 
 
 def entry_urls(handle, number):

@@ -159,10 +159,13 @@ def broken_on(dates, start: date, target: int, rule: str, today: date) -> date |
     """The second of the first two consecutive missed dates (official rule), or None."""
     if rule != OFFICIAL:
         return None
-    return _first_break(missed_dates(dates, start, target, rule, today))
+    return _first_break(missed_dates(dates, start, target, rule, today), rule)
 
 
-def _first_break(missed: list[date]) -> date | None:
+def _first_break(missed: list[date], rule: str) -> date | None:
+    """``broken_on`` from the round's missed dates."""
+    if rule != OFFICIAL:
+        return None
     previous = None
     for d in missed:
         if previous is not None and d - previous == ONE_DAY:
@@ -310,7 +313,7 @@ def grid(dates, start: date, target: int, rule: str, today: date) -> list[Cell]:
     """
     ordered = _sorted(dates)
     missed = missed_dates(ordered, start, target, rule, today)
-    broke = _first_break(missed) if rule == OFFICIAL else None
+    broke = _first_break(missed, rule)
     return _grid(ordered, start, target, rule, today, set(missed), broke)
 
 
@@ -358,7 +361,7 @@ def summarize(dates, start: date, target: int, rule: str, today: date, *, with_g
     ordered = _sorted(dates)
     n = len(ordered)
     missed = all_missed = missed_dates(ordered, start, target, rule, today)
-    broke = _first_break(missed) if rule == OFFICIAL else None
+    broke = _first_break(missed, rule)
     state = _status(n, broke, start, target, rule, today)
     logged_today = today in set(ordered)
     yesterday = today - ONE_DAY
